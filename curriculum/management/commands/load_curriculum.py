@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from curriculum.loader import ContentError, load_content, read_content
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the curriculum files (curriculum/content/) into the database. Safe to run "
+        "again: unchanged files change nothing, and lessons edited in the admin since they "
+        "were loaded are kept unless you pass --update."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--path", default=str(settings.CURRICULUM_DIR), help="content folder")
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="overwrite rows edited in the admin with the files' text",
+        )
+        parser.add_argument(
+            "--check", action="store_true", help="validate the files and load nothing"
+        )
+
+    def handle(self, *args, path, update, check, **options):
+        try:
+            if check:
+                content = read_content(path)
+                self.stdout.write(
+                    f"OK: {len(content.modules)} modules, {len(content.lessons)} lessons, "
+                    f"{len(content.pledge_templates)} pledge templates are valid."
+                )
+                return
+            report = load_content(path, update=update)
+        except ContentError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{len(error.problems)} problem(s) in the curriculum files; nothing was loaded."
+            ) from None
+        for label in report.kept_admin_edits:
+            self.stdout.write(
+                self.style.WARNING(f"Kept admin edits to {label} (use --update to overwrite).")
+            )
+        self.stdout.write(
+            f"Curriculum loaded: {len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.kept_admin_edits)} kept as edited."
+        )

@@ -1,0 +1,1 @@
+"""Schools, classrooms, class pledges and signatures (built in the pledges issue)."""

@@ -1,0 +1,152 @@
+"""The lesson list: each filter, their combination, search, pagination and bad input."""
+
+import pytest
+
+from curriculum.models import Status
+from tests.factories import make_age_band, make_lesson, make_module, make_theme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library():
+    young = make_age_band("ages-7-11", label="Ages 7–11", min_age=7, max_age=11)
+    middle = make_age_band("ages-11-14")
+    bystander = make_theme("bystander-intervention", "Bystander intervention")
+    consent = make_theme("consent", "Consent")
+    talk = make_module("start-a-conversation", order=1)
+    stop = make_module("stop-it-before-it-starts", order=2)
+    return {
+        "rules": make_lesson("our-talking-rules", title="Our talking rules", module=talk,
+                             age_bands=[young], themes=[], duration_minutes=30,
+                             activities=[("Rules", 30, None)], summary="Agree how we talk."),
+        "bystander": make_lesson("active-bystander", title="The active bystander", module=stop,
+                                 age_bands=[middle], themes=[bystander], duration_minutes=45,
+                                 summary="Practise the five Ds of intervention."),
+        "consent": make_lesson("what-consent-means", title="What consent means", module=stop,
+                               age_bands=[middle], themes=[consent], duration_minutes=60,
+                               activities=[("All", 60, None)], summary="Asking and listening."),
+        "long": make_lesson("long-workshop", title="Long workshop", module=talk,
+                            age_bands=[middle], themes=[bystander], duration_minutes=75,
+                            activities=[("All", 75, None)], summary="A double lesson."),
+        "draft": make_lesson("draft-bystander", title="Draft bystander", module=stop,
+                             status=Status.DRAFT, age_bands=[middle], themes=[bystander]),
+    }  # fmt: skip
+
+
+def titles(response):
+    return [lesson.title for lesson in response.context["page"]]
+
+
+def test_lists_published_lessons_with_a_count(anon_client, library):
+    response = anon_client.get("/lessons/")
+    assert response.status_code == 200
+    assert set(titles(response)) == {
+        "Our talking rules", "The active bystander", "What consent means", "Long workshop"
+    }  # fmt: skip
+    assert "4 lessons match" in response.text
+    assert "Draft bystander" not in response.text
+
+
+def test_staff_see_drafts_in_the_list(staff_client, library):
+    assert "Draft bystander" in titles(staff_client.get("/lessons/"))
+
+
+def test_filter_by_age_band(anon_client, library):
+    assert titles(anon_client.get("/lessons/?age=ages-7-11")) == ["Our talking rules"]
+
+
+def test_filter_by_module(anon_client, library):
+    response = anon_client.get("/lessons/?module=start-a-conversation")
+    assert set(titles(response)) == {"Our talking rules", "Long workshop"}
+
+
+def test_filter_by_theme(anon_client, library):
+    response = anon_client.get("/lessons/?theme=bystander-intervention")
+    assert set(titles(response)) == {"The active bystander", "Long workshop"}
+
+
+@pytest.mark.parametrize(
+    ("bucket", "expected"),
+    [
+        ("30", {"Our talking rules"}),
+        ("45", {"Our talking rules", "The active bystander"}),
+        ("60", {"Our talking rules", "The active bystander", "What consent means"}),
+        ("longer", {"Long workshop"}),
+    ],
+)
+def test_filter_by_duration(anon_client, library, bucket, expected):
+    assert set(titles(anon_client.get(f"/lessons/?duration={bucket}"))) == expected
+
+
+def test_filters_combine_and_keep_their_state(anon_client, library):
+    response = anon_client.get("/lessons/?age=ages-11-14&theme=bystander-intervention&duration=45")
+    assert titles(response) == ["The active bystander"]
+    assert "1 lesson matches" in response.text
+    assert '<option value="ages-11-14" selected>' in response.text
+    assert '<option value="45" selected>' in response.text
+
+
+def test_search_finds_words_in_title_and_summary(anon_client, library):
+    assert titles(anon_client.get("/lessons/?q=bystander")) == ["The active bystander"]
+    assert titles(anon_client.get("/lessons/?q=double")) == ["Long workshop"]
+    assert titles(anon_client.get("/lessons/?q=nothing-like-this")) == []
+
+
+def test_search_ranks_title_matches_first(anon_client, library):
+    make_lesson("mentions", title="Another lesson", summary="Mentions consent in passing.")
+    found = titles(anon_client.get("/lessons/?q=consent"))
+    assert found[0] == "What consent means"
+    assert "Another lesson" in found
+
+
+def test_search_keeps_the_other_filters(anon_client, library):
+    assert titles(anon_client.get("/lessons/?q=workshop&duration=30")) == []
+
+
+def test_unknown_filter_values_are_reported_and_ignored(anon_client, library):
+    response = anon_client.get("/lessons/?age=ages-99&theme=nope&duration=7&module=x")
+    assert response.status_code == 200
+    assert len(titles(response)) == 4
+    assert "That age band doesn&#x27;t exist" in response.text
+    assert "That length isn&#x27;t one of the options." in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a" * 5000,
+        "%00",
+        "\x00nul",
+        "'; DROP TABLE curriculum_lesson; --",
+        "!!! & | ( ) :* <->",
+        "\u202eevil\u200b",
+        "😀 emoji",
+        "&q=x&q=y",
+    ],
+)
+def test_odd_search_strings_never_fail(anon_client, library, query):
+    response = anon_client.get("/lessons/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_very_long_search_says_so(anon_client, library):
+    response = anon_client.get("/lessons/", {"q": "a" * 500})
+    assert "Search for at most 200 characters" in response.text
+
+
+@pytest.mark.parametrize("page", ["999", "0", "-1", "abc", "1.5", "9" * 40])
+def test_page_numbers_out_of_range_show_a_page(anon_client, library, page):
+    assert anon_client.get("/lessons/", {"page": page}).status_code == 200
+
+
+def test_pagination_keeps_filters(anon_client, settings):
+    settings.LESSONS_PER_PAGE = 2
+    theme = make_theme("consent", "Consent")
+    for number in range(5):
+        make_lesson(f"consent-{number}", title=f"Consent {number}", themes=[theme])
+    response = anon_client.get("/lessons/?theme=consent")
+    assert "5 lessons match" in response.text
+    assert 'href="?theme=consent&amp;page=2"' in response.text
+    second = anon_client.get("/lessons/?theme=consent&page=3")
+    assert len(titles(second)) == 1

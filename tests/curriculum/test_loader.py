@@ -1,0 +1,153 @@
+"""The curriculum files: the shipped content loads, reloads safely, round-trips through
+export, and malformed files are refused with the file and field named."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from curriculum.loader import ContentError, export_content, lesson_data, load_content, read_content
+from curriculum.models import Lesson, Module, Status, SupportService
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = Path(settings.CURRICULUM_DIR)
+LESSON_GLOB = "lessons/*/*.md"
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A private copy of the shipped content to break."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def a_lesson_file(root):
+    return sorted(root.glob(LESSON_GLOB))[0]
+
+
+def snapshot():
+    lessons = Lesson.objects.select_related("module").prefetch_related("age_bands", "themes")
+    return {lesson.slug: lesson_data(lesson) for lesson in lessons}
+
+
+def test_shipped_curriculum_loads():
+    report = load_content(CONTENT)
+    assert Module.objects.published().count() >= 3
+    assert Lesson.objects.published().count() >= 3
+    assert SupportService.objects.exists()
+    assert not report.kept_admin_edits
+    core = {"start-a-conversation", "stop-it-before-it-starts", "create-a-respectful-environment"}
+    assert core <= set(Module.objects.values_list("slug", flat=True))
+
+
+def test_loading_twice_changes_nothing():
+    load_content(CONTENT)
+    before = snapshot()
+    report = load_content(CONTENT)
+    assert report.created == [] and report.updated == []
+    assert snapshot() == before
+
+
+def test_round_trip_load_export_load_is_lossless(tmp_path, django_db_blocker):
+    load_content(CONTENT)
+    before = snapshot()
+    export_content(tmp_path / "exported")
+    Lesson.objects.all().delete()
+    Module.objects.all().delete()
+    load_content(tmp_path / "exported")
+    assert snapshot() == before
+
+
+def test_export_writes_one_file_per_lesson(tmp_path):
+    load_content(CONTENT)
+    export_content(tmp_path)
+    assert len(list(tmp_path.glob(LESSON_GLOB))) == Lesson.objects.count()
+
+
+def test_admin_edits_are_kept_unless_update(content):
+    load_content(content)
+    lesson = Lesson.objects.get(slug=read_content(content).lessons[0]["slug"])
+    lesson.title = "Edited in the admin"
+    lesson.save()
+    path = next(p for p in content.glob(LESSON_GLOB) if f"slug: {lesson.slug}\n" in p.read_text())
+    path.write_text(path.read_text().replace("summary:", "summary: Changed in the file.", 1))
+
+    report = load_content(content)
+    lesson.refresh_from_db()
+    assert lesson.title == "Edited in the admin"
+    assert f"lesson {lesson.slug}" in report.kept_admin_edits
+
+    load_content(content, update=True)
+    lesson.refresh_from_db()
+    assert lesson.title != "Edited in the admin"
+
+
+def test_a_changed_file_updates_an_unedited_lesson(content):
+    load_content(content)
+    path = a_lesson_file(content)
+    slug = read_content(content).lessons[0]["slug"]
+    text = path.read_text()
+    path.write_text(text.replace("\nsummary:", "\nsummary: NEW SUMMARY.", 1))
+    slug = next(
+        item["slug"] for item in read_content(content).lessons if item["_path"].endswith(path.name)
+    )
+    report = load_content(content)
+    assert f"lesson {slug}" in report.updated
+    assert Lesson.objects.get(slug=slug).summary.startswith("NEW SUMMARY.")
+
+
+@pytest.mark.parametrize(
+    ("breakage", "field"),
+    [
+        (lambda text: text.replace("\nduration_minutes:", "\nduration_minutes: 1000 #", 1),
+         "activities"),
+        (lambda text: text.replace("\ntitle:", "\ntitel:", 1), "titel"),
+        (lambda text: text.replace("\nmodule:", "\nmodule: no-such-module #", 1), "module"),
+        (lambda text: text.replace("\nage_bands:", "\nage_bands: [ages-0-1] #", 1), "age_bands"),
+        (lambda text: text.replace("\nstatus:", "\nstatus: maybe #", 1), "status"),
+        (lambda text: text.replace("---\n", "---\n: : [\n", 1), "(front matter)"),
+        (lambda text: text + "\n# Not a section\n\ntext\n", "# Not a section"),
+    ],
+)  # fmt: skip
+def test_malformed_lesson_is_refused_naming_file_and_field(content, breakage, field):
+    path = a_lesson_file(content)
+    path.write_text(breakage(path.read_text()))
+    with pytest.raises(ContentError) as error:
+        load_content(content)
+    problems = [p for p in error.value.problems if path.name in p.path]
+    assert problems, error.value.problems
+    assert any(p.field.startswith(field) for p in problems), problems
+    assert Lesson.objects.count() == 0  # nothing was loaded
+
+
+def test_command_reports_problems_and_loads_nothing(content, capsys):
+    path = a_lesson_file(content)
+    path.write_text(path.read_text().replace("\ntitle:", "\ntitel:", 1))
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        call_command("load_curriculum", path=str(content))
+    assert "titel" in capsys.readouterr().err
+    assert Lesson.objects.count() == 0
+
+
+def test_command_check_validates_without_loading(capsys):
+    call_command("load_curriculum", check=True)
+    assert "are valid" in capsys.readouterr().out
+    assert Lesson.objects.count() == 0
+
+
+def test_export_command_writes_files(tmp_path):
+    load_content(CONTENT)
+    call_command("export_curriculum", output=str(tmp_path))
+    assert (tmp_path / "age_bands.yaml").exists()
+    assert list(tmp_path.glob("modules/*.md"))
+
+
+def test_draft_status_in_file_is_loaded_as_draft(content):
+    path = a_lesson_file(content)
+    path.write_text(path.read_text().replace("\nstatus: published", "\nstatus: draft", 1))
+    load_content(content)
+    assert Lesson.objects.filter(status=Status.DRAFT).count() == 1
