@@ -154,9 +154,11 @@ class LessonQuerySet(PublishableQuerySet):
                 + SearchVector("outcome", "teacher_notes", weight="C", config="english")
             )
             query = SearchQuery(text, search_type="websearch", config="english")
+            # Match with @@ and rank separately: ts_rank gives non-matches a tiny
+            # positive score, so "rank > 0" would let everything through.
             return (
-                self.annotate(rank=SearchRank(vector, query))
-                .filter(rank__gt=0)
+                self.annotate(document=vector, rank=SearchRank(vector, query))
+                .filter(document=query)
                 .order_by("-rank", "title")
             )
         # SQLite fallback: every word must appear in the title, summary or outcome;
