@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
     "curriculum",
     "pledges",
 ]
@@ -82,6 +83,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failed teacher logins first, then Django checks the password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "allyship_site.urls"
@@ -125,7 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # A file (not memory) so live-server threads share it; one per process so two test
+    # runs on one machine don't delete each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -175,7 +186,46 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "pledges:dashboard"
+LOGOUT_REDIRECT_URL = "curriculum:home"
+
+# Teacher logins: django-axes locks an account-and-address pair after repeated failures.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+
+# Email: the console in development; SMTP from the environment in production.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Allyship Classroom <noreply@localhost>")
+
+# Pledges
+# A class signs at perhaps 35 a minute; a leaked code flooded by bots goes far faster.
+PLEDGE_SIGNATURES_PER_MINUTE = envint("PLEDGE_SIGNATURES_PER_MINUTE", 120)
+# Wrong join codes allowed per address and across all addresses in each window.
+WRONG_CODE_WINDOW_SECONDS = envint("WRONG_CODE_WINDOW_SECONDS", 600)
+WRONG_CODES_PER_ADDRESS = envint("WRONG_CODES_PER_ADDRESS", 20)
+WRONG_CODES_GLOBAL = envint("WRONG_CODES_GLOBAL", 500)
+# How many proxies you run in front of the app: the client address is taken that many
+# entries from the right of X-Forwarded-For. 0 means REMOTE_ADDR, ignoring the header,
+# so a forged X-Forwarded-For cannot reset a limit.
+NUM_PROXIES = envint("NUM_PROXIES", 0)
+# Signatures of pledges closed longer than this are anonymised (anonymise_signatures).
+RETENTION_DAYS_AFTER_CLOSE = envint("RETENTION_DAYS_AFTER_CLOSE", 90)
 
 # Security. Everything below tightens further when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -470,20 +470,20 @@ def _read_pledge_template(path, root, problems):
     return template
 
 
-def _check_references(content, problems, root):
-    """Slugs are unique and everything a file names exists."""
-    band_slugs = {band["slug"] for band in content.age_bands} | set(
-        AgeBand.objects.values_list("slug", flat=True)
-    )
-    theme_slugs = {theme["slug"] for theme in content.themes} | set(
-        Theme.objects.values_list("slug", flat=True)
-    )
-    module_slugs = {module["slug"] for module in content.modules} | set(
-        Module.objects.values_list("slug", flat=True)
-    )
-    lesson_slugs = {lesson["slug"] for lesson in content.lessons} | set(
-        Lesson.objects.values_list("slug", flat=True)
-    )
+def _check_references(content, problems, against_database):
+    """Slugs are unique and everything a file names exists, in the files or (when
+    loading) already in the database."""
+
+    def known(items, model):
+        slugs = {item["slug"] for item in items}
+        if against_database:
+            slugs |= set(model.objects.values_list("slug", flat=True))
+        return slugs
+
+    band_slugs = known(content.age_bands, AgeBand)
+    theme_slugs = known(content.themes, Theme)
+    module_slugs = known(content.modules, Module)
+    lesson_slugs = known(content.lessons, Lesson)
 
     def unique(items, key, label):
         seen = {}
@@ -523,8 +523,11 @@ def _check_references(content, problems, root):
             )
 
 
-def read_content(root):
-    """Parse and validate every file under `root`; raise ContentError listing all problems."""
+def read_content(root, *, against_database=True):
+    """Parse and validate every file under `root`; raise ContentError listing all problems.
+
+    With `against_database=False` the files must be complete on their own, and no
+    database is needed (`load_curriculum --check` on a fresh checkout)."""
     root = Path(root)
     problems = []
     content = Content(
@@ -548,7 +551,7 @@ def read_content(root):
             if item is not None:
                 item["_path"] = str(path.relative_to(root))
                 getattr(content, kind).append(item)
-    _check_references(content, problems, root)
+    _check_references(content, problems, against_database)
     if problems:
         raise ContentError(problems)
     return content

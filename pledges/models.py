@@ -1,1 +1,524 @@
-"""Schools, classrooms, class pledges and signatures (built in the pledges issue)."""
+"""Schools, classrooms, class pledges and the signatures students add to them.
+
+Students never have accounts. A signature is a display name and ticked commitments; the
+only other thing kept is a random return secret (in the signing device's cookie) and a
+short return code the student can write down, so they can come back to withdraw or
+reflect. No email, IP address or device id is stored.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pledges import codes
+
+SMALL_NUMBER = 5
+
+
+def suppressed(count):
+    """A count for totals above a classroom: small numbers could identify students."""
+    if count < SMALL_NUMBER:
+        return _("fewer than %(n)d") % {"n": SMALL_NUMBER}
+    return count
+
+
+def _unique_code(model, field, make):
+    """A fresh random code not yet used in `model.field` (collisions are astronomically
+    rare; the unique constraint is the real guarantee)."""
+    for _attempt in range(10):
+        code = make()
+        if not model.objects.filter(**{field: code}).exists():
+            return code
+    raise RuntimeError(f"Could not find a free {field}.")
+
+
+class School(models.Model):
+    name = models.CharField(_("school name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    invite_code = models.CharField(_("invite code"), max_length=16, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.invite_code:
+            self.invite_code = _unique_code(School, "invite_code", codes.new_invite_code)
+        super().save(*args, **kwargs)
+
+    def rotate_invite_code(self):
+        self.invite_code = _unique_code(School, "invite_code", codes.new_invite_code)
+        self.save(update_fields=["invite_code"])
+
+    def invite_code_display(self):
+        return codes.display(self.invite_code)
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("School lead")
+    TEACHER = "teacher", _("Teacher")
+
+
+class Membership(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.TEACHER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["school", "user__first_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} at {self.school} ({self.role})"
+
+    def is_lead(self):
+        return self.role == Role.LEAD
+
+    def remove(self, *, handed_to):
+        """Take a teacher out of the school. Their classrooms (and pledges, signatures)
+        pass to `handed_to`, normally the lead, so open pledges are never left with
+        nobody who can pause or moderate them."""
+        with transaction.atomic():
+            Classroom.objects.filter(school=self.school, teacher=self.user).update(
+                teacher=handed_to
+            )
+            self.delete()
+
+
+class ClassroomQuerySet(models.QuerySet):
+    def for_dashboard(self):
+        """A teacher's classrooms with their pledges and live counts, in two queries."""
+        return self.prefetch_related(
+            models.Prefetch("pledges", queryset=Pledge.objects.with_counts().order_by("-created"))
+        ).order_by("name")
+
+
+class Classroom(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classrooms")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classrooms"
+    )
+    name = models.CharField(_("class name"), max_length=80, help_text=_("For example “8B”."))
+    year_group = models.CharField(
+        _("year group or grade"), max_length=40, blank=True, help_text=_("For example “Year 8”.")
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("classroom")
+        verbose_name_plural = _("classrooms")
+
+    def __str__(self):
+        return self.name
+
+
+class PledgeTemplate(models.Model):
+    """A staff-curated starting point: loaded with the curriculum files."""
+
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    module = models.ForeignKey(
+        "curriculum.Module", on_delete=models.CASCADE, related_name="pledge_templates"
+    )
+    lesson = models.ForeignKey(
+        "curriculum.Lesson",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledge_templates",
+    )
+    age_bands = models.ManyToManyField("curriculum.AgeBand", blank=True)
+    intro = models.TextField(_("introduction"))
+    commitments = models.JSONField(_("commitments"), default=list)
+
+    class Meta:
+        ordering = ["module__order", "title"]
+        verbose_name = _("pledge template")
+        verbose_name_plural = _("pledge templates")
+
+    def __str__(self):
+        return self.title
+
+
+class PledgeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    PAUSED = "paused", _("Paused")
+    CLOSED = "closed", _("Closed")
+
+
+class PledgeQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate the count students and teachers see: approved, not hidden."""
+        return self.annotate(
+            signature_count=Count(
+                "signatures",
+                filter=Q(signatures__hidden=False, signatures__approved=True),
+                distinct=True,
+            )
+        )
+
+    def owned_by(self, user):
+        return self.filter(classroom__teacher=user)
+
+
+class Pledge(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="pledges")
+    title = models.CharField(_("title"), max_length=150)
+    intro = models.TextField(_("introduction"), blank=True)
+    goal = models.PositiveIntegerField(
+        _("goal"), null=True, blank=True, help_text=_("Optional: how many signatures to aim for.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.DRAFT
+    )
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    join_code = models.CharField(_("join code"), max_length=16, unique=True)
+    link_token = models.CharField(max_length=64, unique=True, editable=False)
+    show_names = models.BooleanField(
+        _("show names on the public page"),
+        default=False,
+        help_text=_("Off: the public page shows only how many have signed."),
+    )
+    approve_first = models.BooleanField(
+        _("check names before they show"),
+        default=False,
+        help_text=_("New signatures wait for your approval before they count or show."),
+    )
+    template = models.ForeignKey(
+        PledgeTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="pledges"
+    )
+    lesson = models.ForeignKey(
+        "curriculum.Lesson", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    checkin_weeks = models.CharField(
+        _("check in after (weeks)"),
+        max_length=40,
+        default="2,6",
+        help_text=_("When to remind you to ask students how it went, e.g. “2,6”."),
+    )
+    ask_exit_question = models.BooleanField(
+        _("ask the lesson's exit question when signing"),
+        default=False,
+        help_text=_("Ask it again at a check-in to see what changed, without names."),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PledgeStatus.values), name="pledge_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(goal__gt=0), name="pledge_goal_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "closed_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.join_code:
+            self.join_code = _unique_code(Pledge, "join_code", codes.new_join_code)
+        if not self.link_token:
+            self.link_token = codes.new_link_token()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pledges:pledge-detail", args=[self.pk])
+
+    def get_join_url(self):
+        return reverse("pledges:join-code", args=[self.join_code_display()])
+
+    def get_link_url(self):
+        return reverse("pledges:join-link", args=[self.link_token])
+
+    def join_code_display(self):
+        return codes.display(self.join_code)
+
+    def is_open(self, now=None):
+        if self.status != PledgeStatus.OPEN:
+            return False
+        return self.closes_at is None or self.closes_at > (now or timezone.now())
+
+    def is_editable(self):
+        return self.status == PledgeStatus.DRAFT
+
+    def open(self):
+        self.status = PledgeStatus.OPEN
+        self.opened_at = self.opened_at or timezone.now()
+        self.closed_at = None
+        self.save(update_fields=["status", "opened_at", "closed_at", "updated"])
+
+    def pause(self):
+        self.status = PledgeStatus.PAUSED
+        self.save(update_fields=["status", "updated"])
+
+    def close(self):
+        self.status = PledgeStatus.CLOSED
+        self.closed_at = timezone.now()
+        self.save(update_fields=["status", "closed_at", "updated"])
+
+    def rotate_join_code(self):
+        """Issue a new code; the old one stops working at once."""
+        self.join_code = _unique_code(Pledge, "join_code", codes.new_join_code)
+        self.save(update_fields=["join_code", "updated"])
+
+    def visible_signatures(self):
+        return self.signatures.filter(hidden=False, approved=True)
+
+    def count(self):
+        if hasattr(self, "signature_count"):
+            return self.signature_count
+        return self.visible_signatures().count()
+
+    def progress_percent(self):
+        if not self.goal:
+            return None
+        return min(100, round(100 * self.count() / self.goal))
+
+    def checkin_due_dates(self):
+        """The dates check-ins are due: weeks after opening, from `checkin_weeks`."""
+        if not self.opened_at:
+            return []
+        weeks = sorted({int(w) for w in self.checkin_weeks.replace(" ", "").split(",")
+                        if w.isdigit() and 0 < int(w) <= 52})  # fmt: skip
+        return [self.opened_at + timedelta(weeks=week) for week in weeks]
+
+    def exit_question(self):
+        """The lesson's first exit-ticket question, when the teacher chose to ask it."""
+        if not self.ask_exit_question or self.lesson is None or not self.lesson.exit_questions:
+            return ""
+        return self.lesson.exit_questions[0]
+
+    def is_over_signing_cap(self):
+        """True when this pledge took more signatures in the last minute than any class
+        would: a leaked code being flooded. Teachers can also pause."""
+        since = timezone.now() - timedelta(seconds=60)
+        recent = self.signatures.filter(created__gte=since).count()
+        return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
+
+
+class Commitment(models.Model):
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="commitments")
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(_("commitment"), max_length=200)
+
+    class Meta:
+        ordering = ["pledge", "order"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "order"], name="commitment_order_unique")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class AlreadySigned(Exception):
+    """The same name already signed this pledge."""
+
+    def __init__(self, signature):
+        self.signature = signature
+        super().__init__("already signed")
+
+
+class SignatureQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden=False, approved=True)
+
+
+class Signature(models.Model):
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="signatures")
+    display_name = models.CharField(_("name"), max_length=40)
+    name_key = models.CharField(max_length=80, editable=False)
+    commitments = models.ManyToManyField(Commitment, related_name="signatures")
+    hidden = models.BooleanField(_("hidden"), default=False)
+    approved = models.BooleanField(_("approved"), default=True)
+    on_paper = models.BooleanField(_("typed in from paper"), default=False)
+    exit_answer = models.TextField(_("answer to the exit question"), blank=True)
+    return_secret = models.CharField(max_length=64, unique=True, editable=False)
+    return_code = models.CharField(max_length=16, editable=False)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "name_key"], name="signature_one_per_name"),
+            models.UniqueConstraint(
+                fields=["pledge", "return_code"], name="signature_return_code_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @classmethod
+    def sign(cls, *, pledge, display_name, name_key, commitments, on_paper=False):
+        """Add a signature, or raise AlreadySigned with the existing one.
+
+        The unique constraint on (pledge, name_key) decides between concurrent requests:
+        the loser's insert fails inside its savepoint and it reports "already signed".
+        """
+        signature = cls(
+            pledge=pledge,
+            display_name=display_name,
+            name_key=name_key,
+            approved=not pledge.approve_first or on_paper,
+            on_paper=on_paper,
+            return_secret=codes.new_return_secret(),
+            return_code=codes.new_return_code(),
+        )
+        try:
+            with transaction.atomic():
+                signature.save()
+                signature.commitments.set(commitments)
+        except IntegrityError:
+            existing = cls.objects.filter(pledge=pledge, name_key=name_key).first()
+            if existing is None:  # a return-code collision, 1 in 31**8: try once more
+                return cls.sign(
+                    pledge=pledge, display_name=display_name, name_key=name_key,
+                    commitments=commitments, on_paper=on_paper,
+                )  # fmt: skip
+            raise AlreadySigned(existing) from None
+        return signature
+
+    def return_code_display(self):
+        return codes.display(self.return_code)
+
+    def is_visible(self):
+        return self.approved and not self.hidden
+
+
+class GuessCounter(models.Model):
+    """Wrong join codes per address (hashed) or overall, per time window.
+
+    Kept in the database and changed with an atomic UPDATE, so the limit holds across
+    app processes without Redis. Rows of past windows are deleted as new ones start.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("wrong-code counter")
+        verbose_name_plural = _("wrong-code counters")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
+
+
+class CheckIn(models.Model):
+    """A round of follow-up on a pledge: "How did it go?", weeks after signing."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="checkins")
+    number = models.PositiveSmallIntegerField()
+    prompt = models.TextField(_("your question (optional)"), blank=True)
+    is_open = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pledge", "number"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "number"], name="checkin_number_unique")
+        ]
+
+    def __str__(self):
+        return _("Check-in %(number)d") % {"number": self.number}
+
+
+class Progress(models.TextChoices):
+    DONE = "done", _("I did this")
+    TRIED = "tried", _("I tried")
+    NOT_YET = "not_yet", _("Not yet")
+
+
+class Reflection(models.Model):
+    """One per signature per check-in, reached only through the signature's return
+    secret (cookie or return code), never by name. Visible to the teacher only."""
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="reflections")
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reflections")
+    note = models.TextField(_("what happened"), blank=True)
+    talk_request = models.TextField(_("something I'd like to talk to a teacher about"), blank=True)
+    exit_answer = models.TextField(_("answer to the exit question"), blank=True)
+    note_hidden = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["checkin", "created"]
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signature", "checkin"], name="reflection_one_per_signature_and_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"Reflection {self.pk}"
+
+    def is_flagged(self):
+        return bool(self.talk_request)
+
+
+class ReflectionItem(models.Model):
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="items")
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    progress = models.CharField(max_length=10, choices=Progress.choices)
+
+    class Meta:
+        verbose_name = _("reflection item")
+        verbose_name_plural = _("reflection items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "commitment"], name="reflectionitem_one_per_commitment"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__in=Progress.values), name="reflectionitem_progress_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment_id}: {self.progress}"

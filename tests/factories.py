@@ -96,3 +96,85 @@ def make_staff(username="curator"):
     return get_user_model().objects.create_user(
         username=username, password="curator-pass-123", is_staff=True, is_superuser=True
     )
+
+
+# Pledges ------------------------------------------------------------------------------
+
+DEFAULT_COMMITMENTS = (
+    "I will tell a teacher when I see someone being picked on.",
+    "I will not laugh along with unkind jokes.",
+    "I will ask someone who is left out to join in.",
+)
+
+
+def make_school(name="Riverside School", slug=None):
+    from pledges.models import School
+
+    school = School(name=name, slug=slug or name.lower().replace(" ", "-"))
+    school.save()
+    return school
+
+
+def make_teacher(email="teacher@riverside.example", *, school=None, role="teacher",
+                 first_name="Tess", password="a-long-teacher-pass-42"):  # fmt: skip
+    from pledges.models import Membership
+
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=password, first_name=first_name
+    )
+    if school is not None:
+        Membership.objects.create(user=user, school=school, role=role)
+    return user
+
+
+def make_classroom(teacher, name="8B", year_group="Year 8"):
+    from pledges.models import Classroom
+
+    return Classroom.objects.create(
+        school=teacher.membership.school, teacher=teacher, name=name, year_group=year_group
+    )
+
+
+def make_pledge(classroom, *, commitments=DEFAULT_COMMITMENTS, status="open", **overrides):
+    from pledges.models import Commitment, Pledge
+
+    defaults = {
+        "title": "Our class stands up for each other",
+        "intro": "We agree to these things.",
+        "status": status,
+        "created_by": classroom.teacher,
+    }
+    defaults.update(overrides)
+    pledge = Pledge(classroom=classroom, **defaults)
+    if status == "open":
+        from django.utils import timezone
+
+        pledge.opened_at = timezone.now()
+    pledge.save()
+    for order, text in enumerate(commitments, start=1):
+        Commitment.objects.create(pledge=pledge, order=order, text=text)
+    return pledge
+
+
+def make_signature(pledge, name="Sam K", *, commitments=None, **overrides):
+    from pledges import names
+    from pledges.models import Signature
+
+    display_name, name_key = names.validate(name)
+    signature = Signature.sign(
+        pledge=pledge,
+        display_name=display_name,
+        name_key=name_key,
+        commitments=commitments if commitments is not None else list(pledge.commitments.all()),
+    )
+    if overrides:
+        for key, value in overrides.items():
+            setattr(signature, key, value)
+        signature.save()
+    return signature
+
+
+def sign_form_data(pledge, name="Sam K", *, commitments=None):
+    """What a student's phone posts to a pledge's sign page (all commitments by default)."""
+    chosen = commitments if commitments is not None else list(pledge.commitments.all())
+    return {"display_name": name, "commitments": [c.pk for c in chosen]}

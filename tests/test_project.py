@@ -27,7 +27,11 @@ def run_manage(*args, env):
 
 
 def production_env(**extra):
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG",)}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the browser tests set it
+    }
     env.update(
         DEBUG="false",
         SECRET_KEY="x" * 30 + "-a-long-and-random-production-secret-value",

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, path, update, check, **options):
         try:
             if check:
-                content = read_content(path)
+                content = read_content(path, against_database=False)
                 self.stdout.write(
                     f"OK: {len(content.modules)} modules, {len(content.lessons)} lessons, "
                     f"{len(content.pledge_templates)} pledge templates are valid."

@@ -1,27 +1,75 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from pledges.models import Classroom, Commitment, Membership, Pledge, PledgeTemplate, Role, School
 
 DEMO_STAFF = ("staff", "staff@example.org", "allyship-staff-demo")
+DEMO_TEACHER = ("teacher@example.org", "allyship-teacher-demo")
+DEMO_TEMPLATE = "stop-it-before-it-starts-active-bystanders"
 
 
 class Command(BaseCommand):
     help = (
-        "Create demo logins for trying the app locally (make run). Refuses to run with "
-        "DEBUG off, because the demo passwords are public."
+        "Create demo logins, a demo school with a class and an open pledge, for trying the "
+        "app locally (make run). Safe to run again. Refuses to run with DEBUG off, because "
+        "the demo passwords are public."
     )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG=true: its passwords are public.")
-        username, email, password = DEMO_STAFF
+        with transaction.atomic():
+            staff = self._user(DEMO_STAFF[0], DEMO_STAFF[1], DEMO_STAFF[2], is_staff=True,
+                               is_superuser=True)  # fmt: skip
+            teacher = self._user(DEMO_TEACHER[0], DEMO_TEACHER[0], DEMO_TEACHER[1],
+                                 first_name="Demo", last_name="Teacher")  # fmt: skip
+            school, _created = School.objects.get_or_create(
+                slug="demo-school", defaults={"name": "Demo School"}
+            )
+            Membership.objects.get_or_create(user=teacher, defaults={"school": school,
+                                                                     "role": Role.LEAD})  # fmt: skip
+            classroom, _created = Classroom.objects.get_or_create(
+                school=school, teacher=teacher, name="8B", defaults={"year_group": "Year 8"}
+            )
+            pledge = Pledge.objects.filter(classroom=classroom).order_by("created").first()
+            if pledge is None:
+                pledge = self._pledge(classroom, teacher)
+        self.stdout.write(
+            self.style.SUCCESS("Demo ready. Open http://127.0.0.1:8000/\n")
+            + f"  Teacher:  {DEMO_TEACHER[0]} / {DEMO_TEACHER[1]}  (log in at /accounts/login/)\n"
+            + f"  Staff:    {staff.username} / {DEMO_STAFF[2]}  (curate lessons at /admin/)\n"
+            + f"  Demo pledge join code: {pledge.join_code_display()}  "
+            + f"(students open http://127.0.0.1:8000{pledge.get_join_url()})\n"
+        )
+
+    def _user(self, username, email, password, **fields):
         user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"email": email, "is_staff": True, "is_superuser": True}
+            username=username, defaults={"email": email, **fields}
         )
         if created:
             user.set_password(password)
             user.save()
-        self.stdout.write(
-            self.style.SUCCESS("Demo ready. Open http://127.0.0.1:8000/\n")
-            + f"  Staff (curate lessons at /admin/): {username} / {password}\n"
+        return user
+
+    def _pledge(self, classroom, teacher):
+        template = PledgeTemplate.objects.filter(slug=DEMO_TEMPLATE).first()
+        commitments = template.commitments if template else [
+            "I will tell a teacher when I see someone being picked on.",
+            "I will not laugh along with unkind jokes.",
+        ]  # fmt: skip
+        pledge = Pledge.objects.create(
+            classroom=classroom,
+            title=template.title if template else "We stand up for each other",
+            intro=template.intro if template else "",
+            template=template,
+            lesson=template.lesson if template else None,
+            created_by=teacher,
         )
+        Commitment.objects.bulk_create(
+            Commitment(pledge=pledge, order=order, text=text)
+            for order, text in enumerate(commitments, start=1)
+        )
+        pledge.open()
+        return pledge

@@ -1,0 +1,70 @@
+"""The one door to a teacher's objects.
+
+Every teacher view fetches classrooms, pledges and signatures through these functions.
+They filter by the signed-in teacher (or the teacher's school, for school pages) and raise
+Http404 for anything else, so "missing" and "not yours" look the same from outside.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from pledges.models import Classroom, Membership, Pledge, Signature
+
+
+def membership_of(user):
+    """The teacher's membership with its school, or None when they have not joined one.
+
+    Cached on the user object for the request, so the decorator and the view share one
+    query."""
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = (
+            Membership.objects.select_related("school").filter(user_id=user.pk).first()
+            if user.is_authenticated
+            else None
+        )
+    return user._membership_cache
+
+
+def school_of(user):
+    membership = membership_of(user)
+    if membership is None:
+        raise Http404("No school")
+    return membership.school
+
+
+def lead_membership_of(user):
+    membership = membership_of(user)
+    if membership is None or not membership.is_lead():
+        raise Http404("Not a school lead")
+    return membership
+
+
+def classrooms_of(user):
+    return Classroom.objects.filter(teacher=user, school__memberships__user=user)
+
+
+def classroom_for(user, pk):
+    return get_object_or_404(classrooms_of(user), pk=pk)
+
+
+def pledges_of(user):
+    return Pledge.objects.filter(
+        classroom__teacher=user, classroom__school__memberships__user=user
+    )
+
+
+def pledge_for(user, pk, queryset=None):
+    """A pledge of the teacher's own classrooms; `queryset` adds annotations or
+    prefetches (it is narrowed to the teacher's pledges here, never trusted)."""
+    base = queryset if queryset is not None else Pledge.objects.all()
+    return get_object_or_404(
+        base.filter(classroom__teacher=user, classroom__school__memberships__user=user), pk=pk
+    )
+
+
+def signature_for(user, pledge_pk, signature_pk):
+    return get_object_or_404(
+        Signature.objects.filter(pledge__in=pledges_of(user)),
+        pledge_id=pledge_pk,
+        pk=signature_pk,
+    )

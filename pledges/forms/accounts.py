@@ -1,0 +1,194 @@
+"""Teacher accounts and schools: sign up, log in by email, create or join a school.
+
+A teacher's username is their email address in lower case, so an address typed as
+"Tess@School.org" and "tess@school.org" is one account.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from pledges import codes, names
+from pledges.models import School
+
+USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
+
+ACCOUNT_NOT_CREATED = _(
+    "We couldn't create an account with these details. If you already have one, "
+    "log in or reset your password."
+)
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+class SignupForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        error_messages={"required": _("Tell us your first name.")},
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        error_messages={"required": _("Tell us your last name.")},
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=USERNAME_MAX_LENGTH,
+        error_messages={
+            "required": _("Type your email address."),
+            "invalid": _("Type a whole email address, such as name@school.org."),
+        },
+        help_text=_("Your school email. You log in with it, and we send password resets to it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        error_messages={"required": _("Choose a password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        error_messages={"required": _("Type your password again.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Type the same password again, to be sure."),
+    )
+
+    def clean_first_name(self):
+        return self._clean_name("first_name", _("Tell us your first name."))
+
+    def clean_last_name(self):
+        return self._clean_name("last_name", _("Tell us your last name."))
+
+    def _clean_name(self, field, message):
+        value = names.clean(self.cleaned_data[field])
+        if not value:
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords are different. Type them again."))
+        elif password1:
+            user = get_user_model()(
+                username=cleaned.get("email", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        email = cleaned.get("email")
+        if email and not self.errors and self.is_email_taken(email):
+            # Neutral words: never "this email is taken" (that would tell anyone which
+            # addresses have teacher accounts).
+            raise forms.ValidationError(ACCOUNT_NOT_CREATED, code="not_created")
+        return cleaned
+
+    @staticmethod
+    def is_email_taken(email):
+        users = get_user_model().objects
+        return (
+            users.filter(username__iexact=email).exists()
+            or users.filter(email__iexact=email).exists()
+        )
+
+    def save(self):
+        data = self.cleaned_data
+        return get_user_model().objects.create_user(
+            username=data["email"],
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form, asking for the email and reading it in any case.
+
+    The lower-cased address is what reaches authenticate(), so django-axes counts
+    "Tess@…" and "tess@…" as one account.
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That email and password don't match an account. Check them and try again, "
+            "or reset your password."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.label = _("Email")
+        field.widget = forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
+        )
+
+    def clean_username(self):
+        return normalise_email(self.cleaned_data.get("username"))
+
+
+class CreateSchoolForm(forms.Form):
+    name = forms.CharField(
+        label=_("School name"),
+        max_length=School._meta.get_field("name").max_length,
+        error_messages={"required": _("Type your school's name.")},
+        help_text=_("As colleagues and families know it, for example “Riverside Primary School”."),
+    )
+
+    def clean_name(self):
+        name = names.clean(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Type your school's name."))
+        return name
+
+
+class JoinSchoolForm(forms.Form):
+    invite_code = forms.CharField(
+        label=_("Invite code"),
+        max_length=40,
+        error_messages={"required": _("Type the invite code your school lead gave you.")},
+        help_text=_("Your school lead can see it on the school page, for example ABCD-EFGH-JK."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    UNKNOWN_CODE = _("We don't know that invite code. Ask your school lead for the current one.")
+    TOO_MANY_TRIES = _(
+        "That's too many wrong invite codes for now. Try again in an hour, or ask your "
+        "school lead to send you the code."
+    )
+
+    def __init__(self, *args, too_many_tries=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_many_tries = too_many_tries
+        self.school = None
+        self.is_wrong_code = False
+
+    def clean_invite_code(self):
+        if self.too_many_tries:
+            raise forms.ValidationError(self.TOO_MANY_TRIES, code="too_many")
+        code = codes.normalise(self.cleaned_data["invite_code"])
+        school = School.objects.filter(invite_code=code).first() if code else None
+        if school is None:
+            self.is_wrong_code = True
+            raise forms.ValidationError(self.UNKNOWN_CODE, code="unknown")
+        self.school = school
+        return code

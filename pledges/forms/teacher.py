@@ -1,0 +1,158 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from pledges import names
+from pledges.models import Classroom, Pledge
+
+MAX_COMMITMENTS = 8
+COMMITMENT_MAX_LENGTH = 200
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name", "year_group"]
+        labels = {"name": _("Class name"), "year_group": _("Year group or grade (optional)")}
+
+    def clean_name(self):
+        name = names.clean(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the class a name, such as 8B."))
+        return name
+
+
+class CommitmentsField(forms.CharField):
+    """Commitments edited one per line: the teacher sees exactly what students will."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [names.clean(line) for line in text.splitlines() if names.clean(line)]
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError(_("Add at least one commitment, one per line."))
+        if len(value) > MAX_COMMITMENTS:
+            raise forms.ValidationError(
+                ngettext(
+                    "Keep it to %(max)d commitment; you have %(count)d.",
+                    "Keep it to %(max)d commitments; you have %(count)d.",
+                    MAX_COMMITMENTS,
+                )
+                % {"max": MAX_COMMITMENTS, "count": len(value)}
+            )
+        for line in value:
+            if len(line) > COMMITMENT_MAX_LENGTH:
+                raise forms.ValidationError(
+                    _("Each commitment can be at most %(max)d characters: “%(start)s…” is longer.")
+                    % {"max": COMMITMENT_MAX_LENGTH, "start": line[:40]}
+                )
+        if len({line.casefold() for line in value}) != len(value):
+            raise forms.ValidationError(_("Two commitments are the same; remove one."))
+
+
+class PledgeForm(forms.ModelForm):
+    commitments = CommitmentsField(
+        label=_("Commitments"),
+        help_text=_(
+            "One per line, each a concrete action starting “I will …”, such as “I will tell "
+            "a teacher when I see someone being picked on.”"
+        ),
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["classroom", "title", "intro", "goal", "closes_at", "show_names",
+                  "approve_first"]  # fmt: skip
+        labels = {
+            "intro": _("Introduction students read first (optional)"),
+            "goal": _("Goal: how many signatures (optional)"),
+            "closes_at": _("Close automatically at (optional)"),
+        }
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 3}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pledges import access
+
+        self.fields["classroom"].queryset = access.classrooms_of(teacher).order_by("name")
+        self.fields["classroom"].empty_label = None
+        self.fields["classroom"].label = _("Class")
+        self.fields["title"].max_length = 150
+        if self.instance.pk and not self.initial.get("commitments"):
+            self.initial["commitments"] = [c.text for c in self.instance.commitments.all()]
+
+    def clean_title(self):
+        title = names.clean(self.cleaned_data["title"])
+        if not title:
+            raise forms.ValidationError(_("Give the pledge a title."))
+        return title
+
+    def clean_intro(self):
+        return names.clean_text(self.cleaned_data["intro"])
+
+
+class PaperSignaturesForm(forms.Form):
+    """Names typed in from a paper sign-up sheet: one per line, each ticking every
+    commitment unless the line ends with the numbers of those ticked ("Sam K: 1, 3")."""
+
+    lines = forms.CharField(
+        label=_("Names from the paper sheet"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "One student per line. To record only some commitments, add their numbers "
+            "after a colon: “Sam K: 1, 3”. Without numbers, all commitments are ticked."
+        ),
+    )
+
+    def __init__(self, *args, commitments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitments = list(commitments)
+
+    def clean_lines(self):
+        entries, problems = [], []
+        seen = set()
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            raw_name, _sep, numbers = line.partition(":")
+            try:
+                display_name, name_key = names.validate(raw_name)
+            except forms.ValidationError as error:
+                problems.append(
+                    _("Line %(n)d: %(error)s") % {"n": number, "error": error.messages[0]}
+                )
+                continue
+            chosen = self.commitments
+            if numbers.strip():
+                try:
+                    picks = {int(part) for part in numbers.replace(" ", "").split(",") if part}
+                except ValueError:
+                    picks = {0}
+                if not picks or not all(1 <= pick <= len(self.commitments) for pick in picks):
+                    problems.append(
+                        _("Line %(n)d: commitment numbers go from 1 to %(max)d.")
+                        % {"n": number, "max": len(self.commitments)}
+                    )
+                    continue
+                chosen = [self.commitments[pick - 1] for pick in sorted(picks)]
+            if name_key in seen:
+                problems.append(_("Line %(n)d: this name is already in the list.") % {"n": number})
+                continue
+            seen.add(name_key)
+            entries.append((display_name, name_key, chosen))
+        if problems:
+            raise forms.ValidationError(problems)
+        if not entries:
+            raise forms.ValidationError(_("Type at least one name."))
+        return entries

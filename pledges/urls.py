@@ -1,0 +1,46 @@
+from django.urls import path
+
+from pledges.views import accounts, school, student, teacher
+
+app_name = "pledges"
+
+urlpatterns = [
+    # Students: no account, ever. Names never appear in URLs.
+    path("join/", student.join, name="join"),
+    path("join/<str:code>/", student.join_code, name="join-code"),
+    path("p/<str:token>/", student.join_link, name="join-link"),
+    path("p/<str:token>/thanks/", student.thanks, name="thanks"),
+    path("p/<str:token>/withdraw/", student.withdraw, name="withdraw"),
+    path("privacy/", student.privacy, name="privacy"),
+    # Teacher accounts and schools.
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("teach/school/setup/", school.school_setup, name="school-setup"),
+    path("teach/school/", school.school_detail, name="school-detail"),
+    path("teach/school/invite/rotate/", school.rotate_invite, name="school-rotate-invite"),
+    path(
+        "teach/school/teachers/<int:membership_pk>/remove/",
+        school.remove_teacher,
+        name="school-remove-teacher",
+    ),
+    # Teachers' classrooms and pledges.
+    path("teach/", teacher.dashboard, name="dashboard"),
+    path("teach/classrooms/new/", teacher.classroom_create, name="classroom-create"),
+    path("teach/classrooms/<int:pk>/edit/", teacher.classroom_edit, name="classroom-edit"),
+    path("teach/pledges/new/", teacher.pledge_create, name="pledge-create"),
+    path("teach/pledges/<int:pk>/", teacher.pledge_detail, name="pledge-detail"),
+    path("teach/pledges/<int:pk>/edit/", teacher.pledge_edit, name="pledge-edit"),
+    path("teach/pledges/<int:pk>/status/", teacher.pledge_status, name="pledge-status"),
+    path("teach/pledges/<int:pk>/new-code/", teacher.pledge_new_code, name="pledge-new-code"),
+    path("teach/pledges/<int:pk>/delete/", teacher.pledge_delete, name="pledge-delete"),
+    path("teach/pledges/<int:pk>/present/", teacher.pledge_present, name="pledge-present"),
+    path("teach/pledges/<int:pk>/poster/", teacher.pledge_poster, name="pledge-poster"),
+    path("teach/pledges/<int:pk>/sheet/", teacher.pledge_sheet, name="pledge-sheet"),
+    path("teach/pledges/<int:pk>/paper/", teacher.pledge_paper, name="pledge-paper"),
+    path("teach/pledges/<int:pk>/signatures.csv", teacher.pledge_csv, name="pledge-csv"),
+    path("teach/pledges/<int:pk>/qr.svg", teacher.pledge_qr, name="pledge-qr"),
+    path(
+        "teach/pledges/<int:pk>/signatures/<int:signature_pk>/moderate/",
+        teacher.signature_moderate,
+        name="signature-moderate",
+    ),
+]

@@ -1,0 +1,180 @@
+"""A teacher's school: create or join one, the school page, and the lead's tools.
+
+Every school comes through pledges.access (the teacher's own membership); the lead-only
+actions answer 404 to anyone else, the same as a wrong id.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from pledges import access
+from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm
+from pledges.models import (
+    SMALL_NUMBER,
+    Classroom,
+    Membership,
+    Pledge,
+    Role,
+    School,
+    suppressed,
+)
+from pledges.views.teacher import teacher_required
+
+WRONG_INVITE_CODES_PER_HOUR = 10
+WRONG_INVITE_WINDOW_SECONDS = 3600
+
+
+def _wrong_invite_key(user):
+    return f"pledges:wrong-invite-codes:{user.pk}"
+
+
+def _has_too_many_wrong_invites(user):
+    return cache.get(_wrong_invite_key(user), 0) >= WRONG_INVITE_CODES_PER_HOUR
+
+
+def _count_wrong_invite(user):
+    """One more wrong code in this teacher's hour (the window starts at the first)."""
+    key = _wrong_invite_key(user)
+    if not cache.add(key, 1, WRONG_INVITE_WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, WRONG_INVITE_WINDOW_SECONDS)
+
+
+def _unique_slug(name):
+    base = (slugify(name) or "school")[:150].strip("-") or "school"
+    taken = set(School.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _create_school(*, name, user):
+    """A new school with `user` as its lead. A slug taken by a concurrent request
+    makes the insert fail; the next free one is tried."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                school = School.objects.create(name=name, slug=_unique_slug(name))
+                Membership.objects.create(user=user, school=school, role=Role.LEAD)
+                return school
+        except IntegrityError:
+            if Membership.objects.filter(user=user).exists():  # a double submit
+                return None
+    raise RuntimeError("Could not find a free school slug.")
+
+
+@login_required
+def school_setup(request):
+    if access.membership_of(request.user) is not None:
+        return redirect("pledges:school-detail")
+    action = request.POST.get("action") if request.method == "POST" else None
+    create_form = CreateSchoolForm(request.POST if action == "create" else None)
+    join_form = JoinSchoolForm(
+        request.POST if action == "join" else None,
+        too_many_tries=_has_too_many_wrong_invites(request.user),
+    )
+    if action == "create" and create_form.is_valid():
+        school = _create_school(name=create_form.cleaned_data["name"], user=request.user)
+        if school is not None:
+            messages.success(
+                request,
+                _("%(school)s is set up and you are its lead. Share the invite code below "
+                  "with colleagues so they can join.") % {"school": school.name},
+            )  # fmt: skip
+        return redirect("pledges:school-detail")
+    if action == "join":
+        if join_form.is_valid():
+            school = join_form.school
+            _membership, created = Membership.objects.get_or_create(
+                user=request.user, defaults={"school": school, "role": Role.TEACHER}
+            )
+            if created:
+                messages.success(request, _("You joined %(school)s.") % {"school": school.name})
+            return redirect("pledges:school-detail")
+        if join_form.is_wrong_code:
+            _count_wrong_invite(request.user)
+    return render(
+        request,
+        "pledges/school_setup.html",
+        {"create_form": create_form, "join_form": join_form, "action": action},
+    )
+
+
+def _school_classrooms(school):
+    """Every classroom of the school with its teacher and its pledges' counts: two
+    queries however many classrooms and pledges."""
+    return (
+        Classroom.objects.filter(school=school)
+        .select_related("teacher")
+        .prefetch_related(
+            Prefetch("pledges", queryset=Pledge.objects.with_counts().order_by("-created"))
+        )
+        .order_by("teacher__first_name", "teacher__last_name", "name", "pk")
+    )
+
+
+@require_safe
+@teacher_required
+def school_detail(request):
+    membership = access.membership_of(request.user)
+    school = membership.school
+    classrooms = list(_school_classrooms(school))
+    total = sum(pledge.count() for classroom in classrooms for pledge in classroom.pledges.all())
+    context = {
+        "school": school,
+        "membership": membership,
+        "is_lead": membership.is_lead(),
+        "classrooms": classrooms,
+        "total": suppressed(total),
+        "total_is_suppressed": total < SMALL_NUMBER,
+    }
+    if membership.is_lead():
+        context["memberships"] = school.memberships.select_related("user").order_by(
+            "user__first_name", "user__last_name", "pk"
+        )
+    return render(request, "pledges/school_detail.html", context)
+
+
+@require_POST
+@login_required
+def rotate_invite(request):
+    school = access.lead_membership_of(request.user).school
+    school.rotate_invite_code()
+    messages.success(
+        request,
+        _("New invite code: %(code)s. The old one no longer works.")
+        % {"code": school.invite_code_display()},
+    )
+    return redirect("pledges:school-detail")
+
+
+@require_POST
+@login_required
+def remove_teacher(request, membership_pk):
+    lead = access.lead_membership_of(request.user)
+    membership = get_object_or_404(
+        lead.school.memberships.select_related("user"), pk=membership_pk
+    )
+    if membership.pk == lead.pk:
+        messages.error(request, _("You can't remove yourself: you are the school's lead."))
+        return redirect("pledges:school-detail")
+    name = membership.user.get_full_name() or membership.user.get_username()
+    membership.remove(handed_to=request.user)
+    messages.success(
+        request,
+        _("%(name)s is no longer a member of %(school)s. Their classes and pledges are now "
+          "yours. They may still know the invite code: issue a new one if they shouldn't "
+          "rejoin.")
+        % {"name": name, "school": lead.school.name},
+    )  # fmt: skip
+    return redirect("pledges:school-detail")

@@ -1,0 +1,292 @@
+"""Students' pages: join with a code or the QR link, sign, see the return code, withdraw.
+
+Students never log in. A pledge is found by its join code (typed, so counted against the
+wrong-code limits) or by its link token (in the QR code and on the poster, never limited:
+a class behind one school address must sign even while someone there is guessing).
+A signature is identified later only by the return secret in this device's cookie or by
+the return code the student wrote down, never by name. Names never appear in URLs or
+logs: the views that receive them use sensitive_post_parameters.
+"""
+
+import math
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from pledges import codes, limits
+from pledges.forms.student import (
+    MALFORMED_JOIN_CODE,
+    UNKNOWN_JOIN_CODE,
+    UNKNOWN_RETURN_CODE,
+    JoinForm,
+    SignForm,
+    WithdrawForm,
+)
+from pledges.models import AlreadySigned, Pledge, PledgeStatus, Signature
+
+RETURN_COOKIE_SALT = "pledges.return"
+RETURN_COOKIE_MAX_AGE = 180 * 24 * 60 * 60
+
+
+def return_cookie_name(pledge):
+    return f"pledge_{pledge.pk}"
+
+
+def signature_from_cookie(request, pledge):
+    """The signature this device made on `pledge`, from its signed cookie, or None."""
+    secret = request.get_signed_cookie(
+        return_cookie_name(pledge),
+        default=None,
+        salt=RETURN_COOKIE_SALT,
+        max_age=RETURN_COOKIE_MAX_AGE,
+    )
+    if not secret:
+        return None
+    return Signature.objects.filter(pledge=pledge, return_secret=secret).first()
+
+
+# Pages that say "no" ---------------------------------------------------------------------
+
+
+def _too_many_tries(request, wait_seconds):
+    minutes = max(1, math.ceil(wait_seconds / 60))
+    response = render(request, "pledges/too_many_tries.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(wait_seconds)
+    return response
+
+
+def _unavailable(request, *, reason, pledge=None, status=200):
+    """One page for every "you can't sign here now": `reason` picks its message."""
+    context = {
+        "reason": reason,
+        "pledge": pledge,
+        # The same words as the join form's errors, from one place.
+        "message": {"malformed": MALFORMED_JOIN_CODE, "unknown-code": UNKNOWN_JOIN_CODE}.get(
+            reason
+        ),
+    }
+    return render(request, "pledges/pledge_unavailable.html", context, status=status)
+
+
+def _pledge_by_token(token):
+    if len(token) > Pledge._meta.get_field("link_token").max_length:
+        return None
+    return Pledge.objects.filter(link_token=token).first()
+
+
+def _closed_reason(pledge):
+    if pledge.status == PledgeStatus.DRAFT:
+        return "draft"
+    if pledge.status == PledgeStatus.PAUSED:
+        return "paused"
+    return "closed"
+
+
+# Finding a pledge ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def join(request):
+    """The class-code form. Only well-formed codes that match nothing count as wrong."""
+    form = JoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        wait = limits.check(request)
+        if wait:
+            return _too_many_tries(request, wait)
+        if form.is_valid():
+            pledge = Pledge.objects.filter(join_code=form.cleaned_data["code"]).first()
+            if pledge is not None:
+                return redirect(pledge.get_join_url())
+            limits.record_wrong(request)
+            form.add_error("code", UNKNOWN_JOIN_CODE)
+    return render(request, "pledges/join.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("display_name")
+@require_http_methods(["GET", "HEAD", "POST"])
+def join_code(request, code):
+    """The sign page reached by a typed code: the same limits as the join form.
+
+    A wrong code in the address counts even on GET: otherwise guessing would simply move
+    from the form to the URL. The counter is the only thing a GET here writes.
+    """
+    wait = limits.check(request)
+    if wait:
+        return _too_many_tries(request, wait)
+    normalised = codes.normalise_join_code(code)
+    if not normalised:
+        return _unavailable(request, reason="malformed", status=404)
+    pledge = Pledge.objects.filter(join_code=normalised).first()
+    if pledge is None:
+        limits.record_wrong(request)
+        return _unavailable(request, reason="unknown-code", status=404)
+    if request.method != "POST" and code != pledge.join_code_display():
+        return redirect(pledge.get_join_url())  # one tidy address: K7M-Q4P-XRT
+    return _sign(request, pledge)
+
+
+@never_cache
+@sensitive_post_parameters("display_name")
+@require_http_methods(["GET", "HEAD", "POST"])
+def join_link(request, token):
+    """The sign page reached by the QR code or the poster's link: never rate-limited."""
+    pledge = _pledge_by_token(token)
+    if pledge is None:
+        return _unavailable(request, reason="unknown-link", status=404)
+    return _sign(request, pledge)
+
+
+# Signing ---------------------------------------------------------------------------------
+
+
+def _sign(request, pledge):
+    if not pledge.is_open():
+        return _unavailable(request, reason=_closed_reason(pledge), pledge=pledge)
+    if request.method == "POST":
+        if pledge.is_over_signing_cap():
+            return _unavailable(request, reason="busy", pledge=pledge, status=429)
+        form = SignForm(request.POST, pledge=pledge)
+        if form.is_valid():
+            try:
+                signature = Signature.sign(
+                    pledge=pledge,
+                    display_name=form.cleaned_data["display_name"],
+                    name_key=form.name_key,
+                    commitments=form.cleaned_data["commitments"],
+                )
+            except AlreadySigned as error:
+                # Never hand over the existing signature's cookie: knowing a name must not
+                # make you that signer. Only the device that signed is shown the way back.
+                mine = signature_from_cookie(request, pledge)
+                return _render_sign(
+                    request,
+                    pledge,
+                    SignForm(pledge=pledge),
+                    already=True,
+                    is_mine=mine is not None and mine.pk == error.signature.pk,
+                )
+            response = HttpResponseRedirect(
+                reverse("pledges:thanks", args=[pledge.link_token]), status=303
+            )
+            response.set_signed_cookie(
+                return_cookie_name(pledge),
+                signature.return_secret,
+                salt=RETURN_COOKIE_SALT,
+                max_age=RETURN_COOKIE_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
+    else:
+        form = SignForm(pledge=pledge)
+    return _render_sign(request, pledge, form)
+
+
+def _render_sign(request, pledge, form, *, already=False, is_mine=False):
+    visible = pledge.visible_signatures()
+    context = {
+        "pledge": pledge,
+        "form": form,
+        "already_signed": already,
+        "already_mine": is_mine,
+        "count": visible.count(),
+        "names": list(visible.values_list("display_name", flat=True))
+        if pledge.show_names
+        else None,
+    }
+    return render(request, "pledges/sign.html", context)
+
+
+# After signing ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_safe
+def thanks(request, token):
+    """What this device signed, with the return code to write down; or a neutral thanks.
+
+    Without the cookie nothing about any signature is shown: the page must not tell a
+    visitor who signed."""
+    pledge = _pledge_by_token(token)
+    if pledge is None:
+        raise Http404("No such pledge")
+    signature = signature_from_cookie(request, pledge)
+    commitments = list(signature.commitments.order_by("order")) if signature else []
+    return render(
+        request,
+        "pledges/thanks.html",
+        {
+            "pledge": pledge,
+            "signature": signature,
+            "commitments": commitments,
+            "withdraw_form": WithdrawForm(),
+            "is_open": pledge.is_open(),
+        },
+    )
+
+
+@sensitive_post_parameters("return_code")
+@require_POST
+def withdraw(request, token):
+    """Take a signature off: this device's, or the one whose return code was typed."""
+    pledge = _pledge_by_token(token)
+    if pledge is None:
+        raise Http404("No such pledge")
+    if not pledge.is_open():
+        return _unavailable(request, reason="withdraw-closed", pledge=pledge)
+    form = WithdrawForm(request.POST)
+    cookie_signature = signature_from_cookie(request, pledge)
+    signature = None
+    if form.is_valid():
+        typed = form.cleaned_data["return_code"]
+        if typed:
+            wait = limits.check(request, scope="return")
+            if wait:
+                return _too_many_tries(request, wait)
+            signature = pledge.signatures.filter(return_code=typed).first()
+            if signature is None:
+                limits.record_wrong(request, scope="return")
+                form.add_error("return_code", UNKNOWN_RETURN_CODE)
+        elif cookie_signature is not None:
+            signature = cookie_signature
+        else:
+            form.add_error("return_code", _("Type the return code you wrote down after signing."))
+    if signature is None:
+        return render(
+            request,
+            "pledges/thanks.html",
+            {
+                "pledge": pledge,
+                "signature": cookie_signature,
+                "commitments": list(cookie_signature.commitments.order_by("order"))
+                if cookie_signature
+                else [],
+                "withdraw_form": form,
+                "is_open": True,
+            },
+        )
+    was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
+    signature.delete()
+    messages.success(request, _("We've taken your name off this pledge."))
+    response = HttpResponseRedirect(pledge.get_link_url(), status=303)
+    if was_this_devices:
+        response.delete_cookie(return_cookie_name(pledge), samesite="Lax")
+    return response
+
+
+@require_safe
+def privacy(request):
+    return render(
+        request,
+        "pledges/privacy.html",
+        {"retention_days": settings.RETENTION_DAYS_AFTER_CLOSE},
+    )

@@ -1,0 +1,363 @@
+"""Teachers' classrooms and pledges. Every object comes through pledges.access."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from curriculum.models import Lesson
+from pledges import access, exports
+from pledges.forms.teacher import ClassroomForm, PaperSignaturesForm, PledgeForm
+from pledges.models import (
+    AlreadySigned,
+    Commitment,
+    Pledge,
+    PledgeStatus,
+    PledgeTemplate,
+    Signature,
+)
+
+
+def teacher_required(view):
+    """Logged in and a member of a school; otherwise off to log in or set one up."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if access.membership_of(request.user) is None:
+            messages.info(request, _("First, create your school or join it with its invite code."))
+            return redirect("pledges:school-setup")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_safe
+@teacher_required
+def dashboard(request):
+    classrooms = access.classrooms_of(request.user).for_dashboard()
+    return render(
+        request,
+        "pledges/dashboard.html",
+        {"classrooms": classrooms, "membership": access.membership_of(request.user)},
+    )
+
+
+@teacher_required
+def classroom_create(request):
+    form = ClassroomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        classroom = form.save(commit=False)
+        classroom.teacher = request.user
+        classroom.school = access.school_of(request.user)
+        classroom.save()
+        messages.success(request, _("Class “%(name)s” created.") % {"name": classroom.name})
+        return redirect("pledges:dashboard")
+    return render(request, "pledges/classroom_form.html", {"form": form, "classroom": None})
+
+
+@teacher_required
+def classroom_edit(request, pk):
+    classroom = access.classroom_for(request.user, pk)
+    form = ClassroomForm(request.POST or None, instance=classroom)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Class saved."))
+        return redirect("pledges:dashboard")
+    return render(request, "pledges/classroom_form.html", {"form": form, "classroom": classroom})
+
+
+def _template_for(request):
+    """The template a new pledge starts from: named, or the one linked to a lesson."""
+    lesson = None
+    lesson_slug = request.GET.get("lesson", "")
+    if lesson_slug:
+        lesson = (
+            Lesson.objects.published().filter(slug=lesson_slug).select_related("module").first()
+        )
+    template_slug = request.GET.get("template", "")
+    templates = PledgeTemplate.objects.select_related("module", "lesson")
+    template = templates.filter(slug=template_slug).first() if template_slug else None
+    if template is None and lesson is not None:
+        template = (
+            templates.filter(lesson=lesson).first()
+            or templates.filter(module=lesson.module, age_bands__in=lesson.age_bands.all()).first()
+            or templates.filter(module=lesson.module).first()
+        )
+    if lesson is None and template is not None:
+        lesson = template.lesson
+    return template, lesson
+
+
+@teacher_required
+def pledge_create(request):
+    classrooms = access.classrooms_of(request.user)
+    if not classrooms.exists():
+        messages.info(request, _("Create a class first; then start its pledge."))
+        return redirect("pledges:classroom-create")
+    template, lesson = _template_for(request)
+    initial = {"classroom": request.GET.get("classroom") or classrooms.order_by("name").first()}
+    if template is not None:
+        initial.update(
+            title=template.title, intro=template.intro, commitments=template.commitments
+        )
+    form = PledgeForm(request.POST or None, initial=initial, teacher=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            pledge = form.save(commit=False)
+            pledge.created_by = request.user
+            pledge.template = template
+            pledge.lesson = lesson
+            pledge.save()
+            _save_commitments(pledge, form.cleaned_data["commitments"])
+        messages.success(
+            request, _("Pledge created as a draft. Check it, then open it for signing.")
+        )
+        return redirect(pledge)
+    templates = PledgeTemplate.objects.select_related("module").order_by("module__order", "title")
+    return render(
+        request,
+        "pledges/pledge_form.html",
+        {"form": form, "pledge": None, "template": template, "lesson": lesson,
+         "templates": templates},
+    )  # fmt: skip
+
+
+def _save_commitments(pledge, texts):
+    pledge.commitments.all().delete()
+    Commitment.objects.bulk_create(
+        Commitment(pledge=pledge, order=order, text=text) for order, text in enumerate(texts, 1)
+    )
+
+
+@teacher_required
+def pledge_edit(request, pk):
+    pledge = access.pledge_for(request.user, pk)
+    if not pledge.is_editable():
+        messages.warning(
+            request, _("Only a draft can be edited: students have already seen this pledge.")
+        )
+        return redirect(pledge)
+    form = PledgeForm(request.POST or None, instance=pledge, teacher=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            _save_commitments(pledge, form.cleaned_data["commitments"])
+        messages.success(request, _("Pledge saved."))
+        return redirect(pledge)
+    return render(request, "pledges/pledge_form.html", {"form": form, "pledge": pledge})
+
+
+def _detail_queryset():
+    visible = Q(signatures__hidden=False, signatures__approved=True)
+    return (
+        Pledge.objects.with_counts()
+        .select_related("classroom", "lesson")
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.annotate(
+                    signed_count=Count("signatures", filter=visible)
+                ).order_by("order"),
+            ),
+            Prefetch(
+                "signatures",
+                queryset=Signature.objects.prefetch_related("commitments").order_by("-created"),
+            ),
+        )
+    )
+
+
+@require_safe
+@teacher_required
+def pledge_detail(request, pk):
+    pledge = access.pledge_for(request.user, pk, _detail_queryset())
+    signatures = list(pledge.signatures.all())
+    waiting = [s for s in signatures if not s.approved and not s.hidden]
+    return render(
+        request,
+        "pledges/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "signatures": signatures,
+            "waiting": waiting,
+            "live": request.GET.get("live") == "1",
+            "join_url": request.build_absolute_uri(pledge.get_join_url()),
+        },
+    )
+
+
+STATUS_ACTIONS = {
+    "open": ({PledgeStatus.DRAFT, PledgeStatus.PAUSED, PledgeStatus.CLOSED}, Pledge.open,
+             gettext_lazy("The pledge is open: students can sign it now.")),
+    "pause": ({PledgeStatus.OPEN}, Pledge.pause,
+              gettext_lazy("Paused: nobody can sign until you open it again.")),
+    "close": ({PledgeStatus.OPEN, PledgeStatus.PAUSED}, Pledge.close,
+              gettext_lazy("Closed: the pledge keeps its signatures, and nobody can sign.")),
+}  # fmt: skip
+
+
+@require_POST
+@teacher_required
+def pledge_status(request, pk):
+    pledge = access.pledge_for(request.user, pk)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None or pledge.status not in action[0]:
+        messages.error(request, _("That change isn't possible for this pledge right now."))
+        return redirect(pledge)
+    if not pledge.commitments.exists():
+        messages.error(request, _("Add at least one commitment before opening the pledge."))
+        return redirect(pledge)
+    _allowed, change, message = action
+    change(pledge)
+    messages.success(request, message)
+    return redirect(pledge)
+
+
+@require_POST
+@teacher_required
+def pledge_new_code(request, pk):
+    pledge = access.pledge_for(request.user, pk)
+    pledge.rotate_join_code()
+    messages.success(
+        request,
+        _("New code: %(code)s. The old code no longer works; the QR code still does.")
+        % {"code": pledge.join_code_display()},
+    )
+    return redirect(pledge)
+
+
+@teacher_required
+def pledge_delete(request, pk):
+    pledge = access.pledge_for(request.user, pk, Pledge.objects.with_counts())
+    if request.method == "POST":
+        title = pledge.title
+        pledge.delete()  # commitments and signatures go with it (CASCADE)
+        messages.success(
+            request, _("“%(title)s” and all its signatures were deleted.") % {"title": title}
+        )
+        return redirect("pledges:dashboard")
+    return render(request, "pledges/pledge_confirm_delete.html", {"pledge": pledge})
+
+
+@require_safe
+@teacher_required
+def pledge_present(request, pk):
+    pledge = access.pledge_for(request.user, pk, Pledge.objects.with_counts())
+    link = request.build_absolute_uri(pledge.get_link_url())
+    return render(
+        request,
+        "pledges/pledge_present.html",
+        {
+            "pledge": pledge,
+            "qr_svg": exports.qr_svg(link),
+            "join_url": request.build_absolute_uri("/join/"),
+            "refresh": request.GET.get("refresh") != "0",
+        },
+    )
+
+
+@require_safe
+@teacher_required
+def pledge_poster(request, pk):
+    queryset = Pledge.objects.with_counts().prefetch_related("commitments")
+    pledge = access.pledge_for(request.user, pk, queryset)
+    link = request.build_absolute_uri(pledge.get_link_url())
+    names = pledge.visible_signatures().values_list("display_name", flat=True)
+    return render(
+        request,
+        "pledges/pledge_poster.html",
+        {"pledge": pledge, "qr_svg": exports.qr_svg(link),
+         "names": list(names) if pledge.show_names else None},
+    )  # fmt: skip
+
+
+@require_safe
+@teacher_required
+def pledge_sheet(request, pk):
+    pledge = access.pledge_for(request.user, pk, Pledge.objects.prefetch_related("commitments"))
+    return render(request, "pledges/pledge_sheet.html", {"pledge": pledge, "rows": range(1, 31)})
+
+
+@teacher_required
+def pledge_paper(request, pk):
+    pledge = access.pledge_for(request.user, pk, Pledge.objects.prefetch_related("commitments"))
+    commitments = list(pledge.commitments.all())
+    form = PaperSignaturesForm(request.POST or None, commitments=commitments)
+    if request.method == "POST" and form.is_valid():
+        added, already = 0, []
+        for display_name, name_key, chosen in form.cleaned_data["lines"]:
+            try:
+                Signature.sign(pledge=pledge, display_name=display_name, name_key=name_key,
+                               commitments=chosen, on_paper=True)  # fmt: skip
+                added += 1
+            except AlreadySigned:
+                already.append(display_name)
+        messages.success(
+            request,
+            ngettext("%(count)d signature added.", "%(count)d signatures added.", added)
+            % {"count": added},
+        )
+        if already:
+            messages.info(
+                request,
+                _("Already signed, so not added again: %(names)s") % {"names": ", ".join(already)},
+            )
+        return redirect(pledge)
+    return render(
+        request,
+        "pledges/pledge_paper.html",
+        {"pledge": pledge, "form": form, "commitments": commitments},
+    )
+
+
+@require_safe
+@teacher_required
+def pledge_csv(request, pk):
+    pledge = access.pledge_for(request.user, pk)
+    signatures = pledge.signatures.prefetch_related("commitments").order_by("created")
+    commitments = list(pledge.commitments.order_by("order"))
+    response = HttpResponse(
+        exports.signatures_csv(pledge, signatures, commitments),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"{slugify(pledge.title) or 'pledge'}-signatures.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+@teacher_required
+def pledge_qr(request, pk):
+    pledge = access.pledge_for(request.user, pk)
+    svg = exports.qr_svg(request.build_absolute_uri(pledge.get_link_url()))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+MODERATION = {
+    "hide": ({"hidden": True}, gettext_lazy("Hidden: it no longer counts or shows anywhere.")),
+    "unhide": ({"hidden": False}, gettext_lazy("Shown again.")),
+    "approve": ({"approved": True, "hidden": False}, gettext_lazy("Approved: it now counts.")),
+}
+
+
+@require_POST
+@teacher_required
+def signature_moderate(request, pk, signature_pk):
+    signature = access.signature_for(request.user, pk, signature_pk)
+    change = MODERATION.get(request.POST.get("action", ""))
+    if change is None:
+        messages.error(request, _("Choose hide, show or approve."))
+    else:
+        Signature.objects.filter(pk=signature.pk).update(**change[0])
+        messages.success(request, change[1])
+    return redirect("pledges:pledge-detail", pk=pk)

@@ -1,0 +1,268 @@
+"""A teacher creates, edits, opens, pauses, closes, re-codes and deletes a pledge."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from curriculum.loader import load_content
+from pledges.models import Commitment, Pledge, PledgeStatus, PledgeTemplate, Signature
+from tests.factories import make_classroom, make_pledge, make_signature
+
+pytestmark = pytest.mark.django_db
+
+COMMITMENTS = "I will speak up.\nI will tell a teacher.\n\n  I will include others.  "
+
+
+def form_data(classroom, **changes):
+    data = {"classroom": classroom.pk, "title": "We speak up", "intro": "Our promise.",
+            "commitments": COMMITMENTS, "goal": "", "closes_at": ""}  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_create_a_pledge_from_scratch(teacher_client, classroom, teacher):
+    response = teacher_client.post(reverse("pledges:pledge-create"), form_data(classroom))
+    pledge = Pledge.objects.get()
+    assert response.status_code == 302 and response["Location"] == pledge.get_absolute_url()
+    assert pledge.status == PledgeStatus.DRAFT
+    assert pledge.created_by == teacher
+    assert [c.text for c in pledge.commitments.order_by("order")] == [
+        "I will speak up.", "I will tell a teacher.", "I will include others.",
+    ]  # fmt: skip
+    assert len(pledge.join_code) == 9 and len(pledge.link_token) >= 32
+    assert pledge.show_names is False and pledge.approve_first is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"commitments": "  \n "}, "Add at least one commitment"),
+        ({"commitments": "I will x.\n" * 9}, "Keep it to 8 commitments"),
+        ({"commitments": "I will x.\nI will X."}, "Two commitments are the same"),
+        ({"commitments": "I will " + "a" * 300}, "at most 200 characters"),
+        ({"title": ""}, "This field is required"),
+        ({"goal": "-3"}, "greater than or equal to 0"),
+        ({"goal": "lots"}, "Enter a whole number"),
+    ],
+)
+def test_bad_pledge_input_is_refused(teacher_client, classroom, changes, message):
+    response = teacher_client.post(
+        reverse("pledges:pledge-create"), form_data(classroom, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Pledge.objects.exists()
+
+
+def test_cannot_create_a_pledge_in_a_colleagues_class(teacher_client, colleague, classroom):
+    theirs = make_classroom(colleague, name="9C")
+    response = teacher_client.post(reverse("pledges:pledge-create"), form_data(theirs))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not Pledge.objects.exists()
+
+
+def test_teacher_without_classes_is_asked_to_add_one(teacher_client):
+    response = teacher_client.get(reverse("pledges:pledge-create"))
+    assert response["Location"] == reverse("pledges:classroom-create")
+
+
+def test_pledge_from_a_lesson_is_prefilled_with_its_modules_template(teacher_client, classroom):
+    from django.conf import settings
+
+    load_content(settings.CURRICULUM_DIR)
+    template = PledgeTemplate.objects.filter(lesson__isnull=False).first()
+    url = reverse("pledges:pledge-create") + f"?lesson={template.lesson.slug}"
+    response = teacher_client.get(url)
+    assert response.status_code == 200
+    assert escape(template.commitments[0]) in response.text
+    assert escape(template.title) in response.text
+    data = form_data(classroom, title=template.title, commitments="\n".join(template.commitments))
+    teacher_client.post(url, data)
+    pledge = Pledge.objects.get()
+    assert pledge.template == template and pledge.lesson == template.lesson
+
+
+def test_lesson_page_offers_to_start_a_pledge(anon_client):
+    from tests.factories import make_lesson
+
+    lesson = make_lesson("speak-up")
+    assert "/teach/pledges/new/?lesson=speak-up" in anon_client.get(lesson.get_absolute_url()).text
+
+
+def test_edit_a_draft_but_not_an_open_pledge(teacher_client, classroom):
+    draft = make_pledge(classroom, status="draft")
+    teacher_client.post(reverse("pledges:pledge-edit", args=[draft.pk]),
+                        form_data(classroom, title="Renamed", commitments="I will listen."))  # fmt: skip
+    draft.refresh_from_db()
+    assert draft.title == "Renamed"
+    assert list(draft.commitments.values_list("text", flat=True)) == ["I will listen."]
+
+    opened = make_pledge(classroom)
+    response = teacher_client.post(reverse("pledges:pledge-edit", args=[opened.pk]),
+                                   form_data(classroom, title="Sneaky"))  # fmt: skip
+    assert response.status_code == 302
+    opened.refresh_from_db()
+    assert opened.title != "Sneaky"
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "end"),
+    [
+        ("draft", "open", "open"),
+        ("open", "pause", "paused"),
+        ("paused", "open", "open"),
+        ("open", "close", "closed"),
+        ("paused", "close", "closed"),
+        ("closed", "open", "open"),
+    ],
+)
+def test_status_changes(teacher_client, classroom, start, action, end):
+    pledge = make_pledge(classroom, status=start)
+    teacher_client.post(reverse("pledges:pledge-status", args=[pledge.pk]), {"action": action})
+    pledge.refresh_from_db()
+    assert pledge.status == end
+    if end == "closed":
+        assert pledge.closed_at is not None
+    if end == "open":
+        assert pledge.opened_at is not None and pledge.closed_at is None
+
+
+@pytest.mark.parametrize(("start", "action"), [("draft", "close"), ("closed", "pause"),
+                                               ("open", "explode"), ("open", "")])  # fmt: skip
+def test_impossible_status_changes_are_refused(teacher_client, classroom, start, action):
+    pledge = make_pledge(classroom, status=start)
+    response = teacher_client.post(
+        reverse("pledges:pledge-status", args=[pledge.pk]), {"action": action}, follow=True
+    )
+    assert "That change isn&#x27;t possible" in response.text
+    pledge.refresh_from_db()
+    assert pledge.status == start
+
+
+def test_new_code_replaces_the_old_one(teacher_client, pledge):
+    old = pledge.join_code
+    token = pledge.link_token
+    teacher_client.post(reverse("pledges:pledge-new-code", args=[pledge.pk]))
+    pledge.refresh_from_db()
+    assert pledge.join_code != old and len(pledge.join_code) == 9
+    assert pledge.link_token == token  # printed QR codes keep working
+
+
+def test_delete_asks_first_then_removes_everything(teacher_client, pledge):
+    make_signature(pledge, "Sam K")
+    target = reverse("pledges:pledge-delete", args=[pledge.pk])
+    confirm = teacher_client.get(target)
+    assert "and its 1 signature for good" in confirm.text
+    assert Pledge.objects.exists()
+    teacher_client.post(target)
+    assert not Pledge.objects.exists()
+    assert not Signature.objects.exists() and not Commitment.objects.exists()
+
+
+def test_hide_unhide_and_approve(teacher_client, pledge):
+    shown = make_signature(pledge, "Sam K")
+    waiting = make_signature(pledge, "Ali B", approved=False)
+    target = reverse("pledges:signature-moderate", args=[pledge.pk, shown.pk])
+    teacher_client.post(target, {"action": "hide"})
+    assert pledge.count() == 0
+    teacher_client.post(target, {"action": "unhide"})
+    assert pledge.count() == 1
+    teacher_client.post(
+        reverse("pledges:signature-moderate", args=[pledge.pk, waiting.pk]), {"action": "approve"}
+    )
+    assert pledge.count() == 2
+    response = teacher_client.post(target, {"action": "delete-everything"}, follow=True)
+    assert "Choose hide, show or approve." in response.text
+    assert pledge.count() == 2
+
+
+def test_pledge_page_shows_counts_and_signatures(teacher_client, pledge):
+    make_signature(pledge, "Sam K")
+    make_signature(pledge, "Ali B", hidden=True)
+    response = teacher_client.get(pledge.get_absolute_url())
+    assert response.context["pledge"].signature_count == 1
+    assert "Sam K" in response.text and "Ali B" in response.text  # the teacher sees both
+    assert "hidden" in response.text
+    assert pledge.join_code_display() in response.text
+
+
+def test_pledge_page_query_count_is_constant(teacher_client, pledge, django_assert_num_queries):
+    make_signature(pledge, "Name A")
+    # session, user, membership, pledge with count + classroom, commitments with counts,
+    # signatures, their commitments
+    with django_assert_num_queries(7):
+        teacher_client.get(pledge.get_absolute_url())
+    for number in range(30):
+        make_signature(pledge, f"Name {chr(65 + number % 26)}{chr(66 + number // 26)}")
+    with django_assert_num_queries(7):
+        teacher_client.get(pledge.get_absolute_url())
+
+
+def test_csv_export_is_spreadsheet_safe(teacher_client, pledge):
+    make_signature(pledge, "Sam K")
+    signature = make_signature(pledge, "Ali B")
+    Signature.objects.filter(pk=signature.pk).update(display_name="=HYPERLINK(1)")
+    response = teacher_client.get(reverse("pledges:pledge-csv", args=[pledge.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["Name", "Signed at (UTC)", "Status"]
+    assert rows[1][0] == "Sam K" and rows[1][3:] == ["yes", "yes", "yes"]
+    assert rows[2][0] == "'=HYPERLINK(1)"
+
+
+def test_poster_shows_names_only_when_the_teacher_turned_them_on(teacher_client, pledge):
+    make_signature(pledge, "Sam K")
+    make_signature(pledge, "Hidden H", hidden=True)
+    target = reverse("pledges:pledge-poster", args=[pledge.pk])
+    text = teacher_client.get(target).text
+    assert "Sam K" not in text and "1 of us signed" in text and "<svg" in text
+    Pledge.objects.filter(pk=pledge.pk).update(show_names=True)
+    text = teacher_client.get(target).text
+    assert "Sam K" in text and "Hidden H" not in text
+    assert "<nav" not in text
+
+
+def test_present_view_shows_code_qr_and_count(teacher_client, pledge):
+    make_signature(pledge, "Sam K")
+    text = teacher_client.get(reverse("pledges:pledge-present", args=[pledge.pk])).text
+    assert pledge.join_code_display() in text and "<svg" in text
+    assert 'http-equiv="refresh"' in text and "<strong>1</strong>" in text
+    assert "Sam K" not in text
+
+
+def test_qr_code_carries_the_link_token_not_the_code(teacher_client, pledge):
+    response = teacher_client.get(reverse("pledges:pledge-qr", args=[pledge.pk]))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+
+
+def test_paper_sheet_prints_and_can_be_typed_in(teacher_client, pledge):
+    sheet = teacher_client.get(reverse("pledges:pledge-sheet", args=[pledge.pk]))
+    assert sheet.status_code == 200 and "☐" in sheet.text
+    make_signature(pledge, "Sam K")
+    target = reverse("pledges:pledge-paper", args=[pledge.pk])
+    response = teacher_client.post(target, {"lines": "Ali B\nJo C: 1, 3\nsam k"}, follow=True)
+    assert "2 signatures added." in response.text
+    assert "Already signed, so not added again: sam k" in response.text
+    jo = pledge.signatures.get(name_key="jo c")
+    assert sorted(c.order for c in jo.commitments.all()) == [1, 3]
+    assert jo.on_paper and jo.approved
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [("", "This field is required"), ("Jo C: 9", "commitment numbers go from 1 to 3"),
+     ("Jo C: x", "commitment numbers go from 1 to 3"), ("J0hn!", "Line 1"),
+     ("Ali B\nali b", "already in the list")],
+)  # fmt: skip
+def test_bad_paper_lines_change_nothing(teacher_client, pledge, lines, message):
+    response = teacher_client.post(
+        reverse("pledges:pledge-paper", args=[pledge.pk]), {"lines": lines}
+    )
+    assert response.status_code == 200 and message in response.text
+    assert not pledge.signatures.exists()
