@@ -1,0 +1,166 @@
+"""The shipped curriculum is complete, safe for its ages and readable by its students.
+
+Each check names the file and field that fails, so a content author can fix it without
+reading this code. Readability is the Flesch–Kincaid grade (textstat) of the student-facing
+text: handouts, vocabulary definitions and exit questions. The bound per band is the
+youngest age's school grade plus two, a generous "can read it" line for a mixed class:
+  ages 7–11: grade 5; ages 11–14: grade 7; ages 14–16: grade 9; ages 16–18: grade 11.
+"""
+
+import re
+from functools import cache
+
+import pytest
+import textstat
+from django.conf import settings
+
+from curriculum.loader import read_content
+from curriculum.markdown import render
+
+GRADE_BOUND = {"ages-7-11": 5, "ages-11-14": 7, "ages-14-16": 9, "ages-16-18": 11}
+CORE_MODULES = ("start-a-conversation", "stop-it-before-it-starts",
+                "create-a-respectful-environment")  # fmt: skip
+# Topics kept for older students: none of these stems may appear in a 7–11 lesson.
+OLDER_TOPICS = ("sex", "rape", "assault", "harass", "consent", "metoo", "weinstein", "porn",
+                "abuse", "grope", "hashtag")  # fmt: skip
+REQUIRED_TEXT = ("title", "summary", "outcome", "starter_question", "safeguarding",
+                 "adaptations_send", "adaptations_eal", "adaptations_mixed_age", "extension",
+                 "teacher_notes")  # fmt: skip
+REQUIRED_LISTS = ("objectives", "key_learning_points", "key_vocabulary", "misconceptions",
+                  "materials", "content_guidance", "exit_questions", "discussion_questions",
+                  "sources", "activities", "handouts", "themes", "age_bands")  # fmt: skip
+SOURCE_KEYS = ("author", "title", "publisher", "year", "url")
+
+
+@cache
+def content():
+    return read_content(settings.CURRICULUM_DIR, against_database=False)
+
+
+def published_lessons():
+    return [lesson for lesson in content().lessons if lesson["status"] == "published"]
+
+
+def lesson_id(lesson):
+    return lesson["_path"]
+
+
+def plain(markdown_text):
+    return re.sub(r"<[^>]+>", " ", render(markdown_text)).replace("&amp;", "&")
+
+
+def everything_in(lesson):
+    """All the text of a lesson, for the age check."""
+    parts = []
+
+    def walk(value):
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    walk({key: value for key, value in lesson.items() if not key.startswith("_")})
+    return "\n".join(parts)
+
+
+def test_library_size_and_spread():
+    lessons = published_lessons()
+    modules = {lesson["module"] for lesson in lessons}
+    bands = {band for lesson in lessons for band in lesson["age_bands"]}
+    assert len(lessons) >= 16
+    assert len(modules) >= 5
+    assert bands == set(GRADE_BOUND)
+    for module in CORE_MODULES:
+        covered = {
+            b for lesson in lessons if lesson["module"] == module for b in lesson["age_bands"]
+        }
+        assert covered == set(GRADE_BOUND), (
+            f"{module} lacks a lesson for {set(GRADE_BOUND) - covered}"
+        )
+    for module in modules - set(CORE_MODULES):
+        count = sum(1 for lesson in lessons if lesson["module"] == module)
+        assert count >= 2, f"module {module} has {count} lesson(s); it needs at least two"
+
+
+@pytest.mark.parametrize("lesson", published_lessons(), ids=lesson_id)
+def test_every_field_is_filled(lesson):
+    missing = [name for name in (*REQUIRED_TEXT, *REQUIRED_LISTS) if not lesson.get(name)]
+    assert not missing, f"{lesson['_path']}: empty fields: {', '.join(missing)}"
+    assert 2 <= len(lesson["objectives"]) <= 4, f"{lesson['_path']}: objectives: want 2–4"
+    bad = [o for o in lesson["objectives"] if not o.startswith("Students can ")]
+    assert not bad, f"{lesson['_path']}: objectives: start each with 'Students can ': {bad}"
+
+
+@pytest.mark.parametrize("lesson", published_lessons(), ids=lesson_id)
+def test_activity_minutes_add_up(lesson):
+    total = sum(activity["minutes"] for activity in lesson["activities"])
+    assert total == lesson["duration_minutes"], (
+        f"{lesson['_path']}: activities: {total} minutes, duration_minutes {lesson['duration_minutes']}"
+    )
+    assert len(lesson["activities"]) >= 3, (
+        f"{lesson['_path']}: activities: want starter, main, plenary"
+    )
+
+
+@pytest.mark.parametrize("lesson", published_lessons(), ids=lesson_id)
+def test_sources_are_complete_references(lesson):
+    for index, source in enumerate(lesson["sources"], start=1):
+        missing = [key for key in SOURCE_KEYS if not source.get(key)]
+        assert not missing, f"{lesson['_path']}: sources[{index}]: missing {', '.join(missing)}"
+        assert re.fullmatch(r"\d{4}", str(source["year"])), (
+            f"{lesson['_path']}: sources[{index}].year"
+        )
+        assert source["url"].startswith("https://"), f"{lesson['_path']}: sources[{index}].url"
+
+
+@pytest.mark.parametrize("lesson", published_lessons(), ids=lesson_id)
+def test_module_has_a_pledge_template(lesson):
+    templated = {template["module"] for template in content().pledge_templates}
+    assert lesson["module"] in templated, f"{lesson['_path']}: module: no pledge template"
+
+
+@pytest.mark.parametrize(
+    "lesson",
+    [lesson for lesson in published_lessons() if "ages-7-11" in lesson["age_bands"]],
+    ids=lesson_id,
+)
+def test_youngest_lessons_keep_older_topics_out(lesson):
+    text = everything_in(lesson).casefold()
+    found = sorted({stem for stem in OLDER_TOPICS if stem in text})
+    assert not found, f"{lesson['_path']}: uses topics kept for 11+: {found}"
+
+
+def student_texts(lesson):
+    yield "key_vocabulary", " ".join(entry["definition"] for entry in lesson["key_vocabulary"])
+    yield "exit_questions", " ".join(lesson["exit_questions"])
+    for handout in lesson["handouts"]:
+        yield f"handouts[{handout['slug']}]", plain(handout["body"])
+
+
+@pytest.mark.parametrize("lesson", published_lessons(), ids=lesson_id)
+def test_student_text_reads_at_the_bands_level(lesson):
+    bound = min(GRADE_BOUND[band] for band in lesson["age_bands"])
+    for field, text in student_texts(lesson):
+        grade = textstat.flesch_kincaid_grade(text)
+        assert grade <= bound, f"{lesson['_path']}: {field}: grade {grade:.1f}, bound {bound}"
+
+
+def test_pledge_templates_are_concrete_and_age_safe():
+    for template in content().pledge_templates:
+        where = template["_path"]
+        assert 3 <= len(template["commitments"]) <= 6, f"{where}: commitments: want 3–6"
+        for commitment in template["commitments"]:
+            assert commitment.startswith("I will "), f"{where}: commitments: {commitment!r}"
+        assert template["lesson"], f"{where}: lesson: link the lesson that leads into it"
+        if "ages-7-11" in template["age_bands"]:
+            text = " ".join([template["intro"], *template["commitments"]]).casefold()
+            assert not [s for s in OLDER_TOPICS if s in text], f"{where}: topics kept for 11+"
+
+
+def test_every_module_has_a_family_note():
+    for module in content().modules:
+        assert module["family_note"], f"{module['_path']}: # Family note is empty"
