@@ -1,0 +1,264 @@
+"""make bench: the app at school-district scale against a bare Django page, same run.
+
+1. Builds a PostgreSQL database (allyship_bench, dropped at the end unless --keep) with
+   the district dataset (manage.py generate_bench_data) and collects static files.
+2. Serves the app and the bare baseline (bench/baseline/) with the same gunicorn command,
+   production settings on plain HTTP over loopback, the page cache in Redis.
+3. Loads each page with wrk at 8 and 32 connections, checks that every successful
+   signature is one new row and no name signed a pledge twice, and writes the results
+   (bench-results/<time>.json and .md, and latest.*); --update-docs puts the table in
+   docs/performance.md.
+
+Run it through `make bench`, which installs wrk first.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import common
+import results
+
+DATABASE = "allyship_bench"
+REDIS_URL = "redis://127.0.0.1:6379/1"
+CONCURRENCIES = (8, 32)
+SLICES = 3  # alternating baseline/page runs per measurement
+TEACHER_SESSIONS = 16
+
+
+def build_dataset(env, scale):
+    common.log(f"Creating {DATABASE} and the district dataset")
+    common.recreate_database(DATABASE)
+    common.manage(env, "migrate", "--noinput", "-v0")
+    common.manage(env, "createcachetable")
+    common.manage(env, "load_curriculum", "-v0")
+    started = time.monotonic()
+    output = common.manage(env, "generate_bench_data", *scale, capture=True)
+    print(output, end="")
+    seconds = round(time.monotonic() - started, 1)
+    common.manage(env, "collectstatic", "--noinput", "-v0")
+    counts = {
+        table: common.query(DATABASE, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
+        for table in ("curriculum_lesson", "pledges_school", "pledges_classroom",
+                      "pledges_pledge", "pledges_signature")
+    }  # fmt: skip
+    return {"generate_seconds": seconds, "rows": counts}
+
+
+def flush_redis(url):
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def pick_urls(base):
+    """The pages to load, chosen from the generated data."""
+    lesson = common.query(
+        DATABASE,
+        "SELECT l.slug FROM curriculum_lesson l JOIN curriculum_module m ON m.id = l.module_id "
+        "WHERE l.status = 'published' AND l.slug NOT LIKE '%%-copy-%%' "
+        "ORDER BY m.order, l.duration_minutes DESC, l.slug LIMIT 1",
+    )[0][0]
+    band = common.query(DATABASE, "SELECT slug FROM curriculum_ageband ORDER BY min_age")[0][0]
+    big_pledge, teacher = common.query(
+        DATABASE,
+        "SELECT p.id, u.username FROM pledges_pledge p JOIN pledges_classroom c "
+        "ON c.id = p.classroom_id JOIN auth_user u ON u.id = c.teacher_id "
+        "WHERE p.title LIKE 'Benchmark:%%' ORDER BY p.id LIMIT 1",
+    )[0]
+    open_pledges = common.query(
+        DATABASE,
+        "SELECT p.link_token, string_agg('commitments=' || c.id, '&' ORDER BY c.order) "
+        "FROM pledges_pledge p JOIN pledges_commitment c ON c.pledge_id = p.id "
+        "WHERE p.status = 'open' AND p.id <> %s GROUP BY p.id ORDER BY p.id LIMIT 4000",
+        (big_pledge,),
+    )
+    return {
+        "lesson": f"/lessons/{lesson}/",
+        "lesson_list": f"/lessons/?age={band}&q=friend",
+        "big_pledge": big_pledge,
+        "teacher": teacher,
+        "open_pledges": open_pledges,
+    }
+
+
+def sign_checks(before, statuses, *, access_log, log_offset, connections):
+    """Every 303 the server sent is exactly one new row, and no (pledge, name_key) appears
+    twice. wrk stops with up to `connections` requests in flight, which the server still
+    completes, so wrk's own count of 303s may fall short of the server's by that much."""
+    after = common.settled_count(DATABASE)
+    duplicates = common.query(
+        DATABASE,
+        "SELECT count(*) FROM (SELECT 1 FROM pledges_signature GROUP BY pledge_id, name_key "
+        "HAVING count(*) > 1) d",
+    )[0][0]
+    seen_by_wrk = statuses.get("303", 0)
+    sent_by_server = common.signed_in_log(access_log, log_offset)
+    new_rows = after - before
+    return {
+        "new_rows": new_rows,
+        "successes_303": seen_by_wrk,
+        "server_303": sent_by_server,
+        "in_flight_at_stop": new_rows - seen_by_wrk,
+        "duplicate_names": duplicates,
+        "ok": new_rows == sent_by_server
+        and 0 <= new_rows - seen_by_wrk <= connections
+        and duplicates == 0,
+    }, after
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=12, help="wrk run length (default 12)")
+    parser.add_argument("--small", action="store_true", help="a tenth of the data (quick try)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
+    parser.add_argument("--update-docs", action="store_true", help="write docs/performance.md")
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    options = parser.parse_args()
+    common.ensure_tools("wrk")
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out_dir = common.ROOT / "bench-results"
+    run_dir = out_dir / stamp
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = common.app_env(DATABASE, REDIS_URL=REDIS_URL)
+    scale = ["--json"]
+    if options.small:
+        scale += ["--schools", "50", "--signatures", "50000"]
+    dataset = {}
+    if not options.reuse:
+        dataset = build_dataset(env, scale)
+    flush_redis(REDIS_URL)
+    app_port = common.free_port(18081)
+    base_port = common.free_port(app_port + 1)
+    app_url = f"http://127.0.0.1:{app_port}"
+    base_url = f"http://127.0.0.1:{base_port}"
+    servers = []
+    try:
+        common.log(
+            f"Starting the app on {app_url} ({common.WORKERS} {common.WORKER_CLASS} workers)"
+        )
+        servers.append(common.gunicorn("app", "allyship_site.wsgi", app_port, env=env,
+                                       cwd=common.ROOT, log_dir=run_dir, ready_path="/healthz"))  # fmt: skip
+        urls = pick_urls(app_url)
+        opener, _jar = common.browser()
+        status, lesson_html, _headers = common.fetch(opener, app_url + urls["lesson"])
+        assert status == 200, f"lesson page answered {status}"
+        page_file = run_dir / "lesson.html"
+        page_file.write_text(lesson_html)
+        base_env = {**env, "BASELINE_PAGE": str(page_file), "DJANGO_SETTINGS_MODULE": "settings"}
+        servers.append(common.gunicorn("baseline", "wsgi:application", base_port, env=base_env,
+                                       cwd=common.BENCH_DIR / "baseline", log_dir=run_dir))  # fmt: skip
+        # Several sessions of the one teacher, rotated per request: with
+        # SESSION_SAVE_EVERY_REQUEST each request updates its session row, and 32
+        # connections sharing one row would measure that lock, not the page.
+        sessions = [common.log_in(app_url, urls["teacher"], "bench-teacher-password-not-secret")
+                    for _ in range(TEACHER_SESSIONS)]  # fmt: skip
+        teacher_targets = common.lua_targets(
+            run_dir / "teacher.lua",
+            [{"path": f"/teach/pledges/{urls['big_pledge']}/", "cookie": f"sessionid={s}"}
+             for s in sessions],
+        )  # fmt: skip
+        tokens = [token for token, _commitments in urls["open_pledges"]]
+        public_targets = common.lua_targets(
+            run_dir / "public.lua", [{"path": f"/p/{t}/"} for t in tokens[:1000]]
+        )
+        sign_targets = common.lua_targets(
+            run_dir / "sign.lua",
+            [{"path": f"/p/{t}/", "commitments": c} for t, c in urls["open_pledges"]],
+        )
+        csrf_token, csrf_cookie = common.csrf_pair(app_url, f"/p/{tokens[0]}/")
+
+        scenarios = [
+            ("home", "Home", app_url + "/", {}),
+            ("lesson_list", "Lesson list, filtered and searched", app_url + urls["lesson_list"], {}),
+            ("lesson", "Lesson page", app_url + urls["lesson"], {}),
+            ("pledge_public", "Public pledge page (/p/…/ GET, 1,000 pledges)", app_url + "/",
+             {"script": common.BENCH_DIR / "paths.lua", "env": {"BENCH_TARGETS": str(public_targets)}}),
+            ("teacher_pledge", "Teacher's pledge page, 500 signatures", app_url + "/",
+             {"script": common.BENCH_DIR / "paths.lua",
+              "env": {"BENCH_TARGETS": str(teacher_targets)}}),
+            ("sign", "Signing (POST, unique names, many pledges)", app_url + "/",
+             {"script": common.BENCH_DIR / "sign.lua",
+              "env": {"BENCH_TARGETS": str(sign_targets), "BENCH_CSRF_TOKEN": csrf_token,
+                      "BENCH_CSRF_COOKIE": csrf_cookie}}),
+        ]  # fmt: skip
+        only = set(filter(None, options.only.split(",")))
+        rows = []
+        signatures = common.query(DATABASE, "SELECT count(*) FROM pledges_signature")[0][0]
+        baseline = {}
+        # The machine may be shared, so the baseline and each page take turns in short
+        # slices at the same concurrency, and the ratio compares the two totals.
+        common.wrk(base_url + "/", connections=8, seconds=2)  # warm the baseline workers
+        slice_seconds = max(2, round(options.seconds / SLICES))
+        for key, title, url, extra in scenarios:
+            if only and key not in only:
+                continue
+            for connections in CONCURRENCIES:
+                kwargs = {"script": extra.get("script"), "headers": extra.get("headers", ())}
+                if key != "sign":  # warm the page cache and the connections, unrecorded
+                    common.wrk(url, connections=connections, seconds=1,
+                               env=extra.get("env", {}), **kwargs)  # fmt: skip
+                    common.drain(app_url)
+                access_log = run_dir / "app-access.log"
+                log_offset = common.log_size(access_log)
+                references, pieces, raw = [], [], []
+                for number in range(SLICES):
+                    reference, _raw = common.wrk(base_url + "/", connections=connections,
+                                                 seconds=slice_seconds)  # fmt: skip
+                    references.append(reference)
+                    run_env = dict(extra.get("env", {}))
+                    if key == "sign":
+                        run_env["BENCH_RUN_TAG"] = (
+                            stamp_letters(stamp) + ("Kc" if connections == 8 else "Mc")
+                            + "bcdfghjkmn"[number]
+                        )  # fmt: skip
+                    numbers, output = common.wrk(url, connections=connections,
+                                                 seconds=slice_seconds, env=run_env, **kwargs)  # fmt: skip
+                    pieces.append(numbers)
+                    raw.append(output)
+                    common.drain(app_url)
+                (run_dir / f"{key}-c{connections}.txt").write_text("\n".join(raw))
+                reference = common.combine(references)
+                numbers = common.combine(pieces)
+                baseline.setdefault(connections, []).append(reference)
+                row = {"key": key, "page": title, "connections": connections, **numbers,
+                       "baseline_rps": reference["rps"]}  # fmt: skip
+                if key == "sign":
+                    row["checks"], signatures = sign_checks(
+                        signatures, numbers["statuses"], access_log=access_log,
+                        log_offset=log_offset, connections=connections * SLICES,
+                    )  # fmt: skip
+                rows.append(row)
+                common.log(f"{key} c={connections}: {numbers['rps']:.0f} req/s "
+                           f"(baseline {reference['rps']:.0f}), p95 {numbers.get('p95_ms')} ms"
+                           + (f", checks {row['checks']}" if key == "sign" else ""))  # fmt: skip
+    finally:
+        for server in servers:
+            server.stop()
+        if not options.keep:
+            common.drop_database(DATABASE)
+
+    report = results.build(rows, baseline, machine=common.machine(), dataset=dataset,
+                           seconds=options.seconds, stamp=stamp)  # fmt: skip
+    markdown = results.write(report, out_dir, stamp)
+    print(markdown)
+    if options.update_docs:
+        results.update_docs(report, common.ROOT / "docs" / "performance.md")
+    failures = results.failures(report)
+    if failures:
+        print("Targets not met:\n  " + "\n  ".join(failures))
+    return 0 if all(r.get("checks", {}).get("ok", True) for r in rows) else 1
+
+
+def stamp_letters(stamp):
+    """Letters only (names must be letters): the run's time, so reruns never clash."""
+    digits = "".join(ch for ch in stamp if ch.isdigit())[-8:]
+    return "".join("bcdfghjkmn"[int(d)] for d in digits).capitalize()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.exit(main())
