@@ -94,3 +94,67 @@ def phone(browser, server):
 def screenshot(page, name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+
+
+# Helpers shared by the journey, accessibility, mobile and no-JavaScript tests ---------
+
+AXE_JS = os.path.join(os.path.dirname(__file__), "vendor", "axe.min.js")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def log_in(context, server, user):
+    """What force_login does, for a browser: a saved session and its cookie."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": server}]
+    )
+
+
+def new_page(browser, *, phone=False, **options):
+    if phone:
+        options.update(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                       device_scale_factor=2)  # fmt: skip
+    else:
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.2 A/AA violations on the current page, as readable strings."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=AXE_JS)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:4])
+        for v in result["violations"]
+    ]
+
+
+STUDENT = "Amara B"
+
+
+def sign(page, server, pledge, name=STUDENT):
+    """A student types the class code at /join/, then signs with a name and every tick."""
+    page.goto(f"{server}/join/")
+    page.get_by_label("Your class code").fill(pledge.join_code_display().lower())
+    page.get_by_role("button", name="Find my pledge").click()
+    page.get_by_label("Your name").fill(name)
+    for box in page.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_role("button", name="Sign the pledge").click()

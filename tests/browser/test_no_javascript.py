@@ -1,0 +1,31 @@
+"""JavaScript is an enhancement only: a student signs with it switched off."""
+
+from pledges.models import Signature
+from tests import factories
+from tests.browser.conftest import STUDENT, new_page, screenshot, sign
+
+
+def test_a_student_signs_and_is_told_of_a_second_signature_with_javascript_off(browser, server):
+    teacher = factories.make_teacher(school=factories.make_school(), role="lead")
+    pledge = factories.make_pledge(factories.make_classroom(teacher))
+    context, phone = new_page(browser, phone=True, java_script_enabled=False)
+    assert phone.goto(f"{server}/join/").ok
+
+    sign(phone, server, pledge)
+    phone.get_by_role("heading", name="Thanks for signing").wait_for()
+    signature = Signature.objects.get(pledge=pledge)
+    assert signature.display_name == STUDENT
+    assert signature.commitments.count() == pledge.commitments.count()
+    assert phone.locator(".return-code-value").inner_text() == signature.return_code_display()
+    screenshot(phone, "no-js-thanks")
+
+    sign(phone, server, pledge)
+    phone.get_by_text("You've already signed this pledge.").wait_for()
+    assert Signature.objects.filter(pledge=pledge).count() == 1
+
+    # Taking the name off works without JavaScript too.
+    phone.goto(f"{server}/p/{pledge.link_token}/thanks/")
+    phone.get_by_role("button", name="Take my name off").click()
+    phone.wait_for_url(f"**/p/{pledge.link_token}/")
+    assert not Signature.objects.filter(pledge=pledge).exists()
+    context.close()
