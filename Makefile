@@ -57,3 +57,35 @@ test: lint
 
 clean:
 	rm -rf $(VENV) staticfiles var/test*.sqlite3
+
+# Back up the database named by DATABASE_URL (pg_dump -Fc, or SQLite's online backup) to
+# var/backups/ (BACKUP_DIR), and restore one: make restore FILE=var/backups/allyship-….dump
+# They use the environment as it is (production's, or DEBUG=true on a developer machine)
+# and install nothing.
+.PHONY: backup restore
+backup:
+	$(BIN)/python manage.py backup_database $(if $(OUTPUT),--output $(OUTPUT))
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=path/to/backup" >&2; exit 2; }
+	$(BIN)/python manage.py restore_database "$(FILE)" $(if $(YES),--yes)
+
+# --- Benchmark (issue 9) ---
+# The app at school-district scale against a bare Django page, on PostgreSQL (a database
+# allyship_bench, created and dropped), Redis and gunicorn; results in bench-results/ and
+# docs/performance.md. Not part of `make test`. BENCH_ARGS e.g. "--seconds 5 --small".
+.PHONY: bench bench-scale bench-tools
+bench-tools:
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not answering at 127.0.0.1:5432." >&2; exit 1; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || $(BIN)/python -c "import redis; redis.Redis().ping()" || { \
+		echo "Redis is not answering at 127.0.0.1:6379." >&2; exit 1; }
+
+bench: install bench-tools
+	$(BIN)/python bench/run.py --update-docs $(BENCH_ARGS)
+
+# Two app instances behind nginx, one PostgreSQL and one Redis: signing through nginx,
+# shared rate limits and sessions, no lost or doubled signature.
+bench-scale: install bench-tools
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)

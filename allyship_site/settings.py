@@ -277,3 +277,75 @@ LOGGING = {
 # Curriculum
 CURRICULUM_DIR = BASE_DIR / "curriculum" / "content"
 LESSONS_PER_PAGE = 12
+
+# --- Security and privacy (issue 8) ---
+# Headers Django and django-csp don't send (allyship_site.middleware): no page may use the
+# camera, microphone or location, and no other site may load our responses as resources.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# The middleware is outermost so every response gets them, even whitenoise's and the
+# 503 page; DatabaseUnavailableMiddleware turns a lost database into a friendly 503.
+MIDDLEWARE.insert(0, "allyship_site.middleware.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.clickjacking.XFrameOptionsMiddleware") + 1,
+    "allyship_site.middleware.DatabaseUnavailableMiddleware",
+)
+# Seconds a browser waits before retrying after a 503 (database restarting).
+RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)
+
+# Teachers' sessions end after this many idle minutes: the expiry moves on as they use
+# the site, so an active teacher is never cut off mid-lesson. SessionIdleMiddleware does
+# what SESSION_SAVE_EVERY_REQUEST would, saving the session at most once a minute.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 2)
+SESSION_ENGINE = "allyship_site.sessions"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "allyship_site.middleware.SessionIdleMiddleware",
+)
+
+# Sign-up and password-reset attempts, per address and per email typed, in each window
+# (pledges/views/accounts.py counts them in the shared cache).
+ACCOUNT_LIMIT_WINDOW_SECONDS = envint("ACCOUNT_LIMIT_WINDOW_SECONDS", 3600)
+SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 20)
+SIGNUPS_PER_EMAIL = envint("SIGNUPS_PER_EMAIL", 5)
+PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 20)
+PASSWORD_RESETS_PER_EMAIL = envint("PASSWORD_RESETS_PER_EMAIL", 3)
+
+# A Redis that goes away must not take the site with it: the wrapper answers "nothing
+# cached" and drops writes for a few seconds at a time, and logs a warning.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "allyship_site.cache.ForgivingRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+# Error reports: mail to ADMINS (comma-separated addresses) when DEBUG is off. The filter
+# hides students' names (sensitive_post_parameters), client addresses, user agents and
+# cookies from the report.
+ADMINS = [(address, address) for address in envlist("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+DEFAULT_EXCEPTION_REPORTER_FILTER = "allyship_site.errors.PrivateExceptionReporterFilter"
+LOGGING["filters"] = {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}}
+LOGGING["handlers"]["mail_admins"] = {
+    "level": "ERROR",
+    "filters": ["require_debug_false"],
+    "class": "django.utils.log.AdminEmailHandler",
+}
+LOGGING["loggers"]["django"] = {"handlers": ["mail_admins"], "level": "INFO"}
+# Backups written by `make backup` (pledges/backup.py).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "var" / "backups")
+
+# --- Performance (issue 9) ---
+# Rendered public curriculum pages are cached for visitors without a session, in each
+# process's memory; the "curriculum version" that retires them on any curriculum change is
+# in the shared default cache and re-read every PAGE_CACHE_VERSION_MS (see
+# curriculum/page_cache.py). Off by default with DEBUG, so template edits show at once.
+PAGE_CACHE = envbool("PAGE_CACHE", not DEBUG)
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
+PAGE_CACHE_VERSION_MS = envint("PAGE_CACHE_VERSION_MS", 1000)
+PAGE_CACHE_ALIAS = "pages"
+CACHES[PAGE_CACHE_ALIAS] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "allyship-pages",
+    "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_MAX_ENTRIES", 500)},
+}

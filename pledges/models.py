@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,9 +102,33 @@ class Membership(models.Model):
 
 class ClassroomQuerySet(models.QuerySet):
     def for_dashboard(self):
-        """A teacher's classrooms with their pledges and live counts, in two queries."""
+        """A teacher's classrooms with their pledges, live counts, check-in rounds and
+        talk-to-me requests, in two queries."""
+        checkins = (
+            CheckIn.objects.filter(pledge=models.OuterRef("pk"))
+            .order_by()
+            .values("pledge")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        talks = (
+            Reflection.objects.filter(
+                signature__pledge=models.OuterRef("pk"),
+                signature__hidden=False,
+                signature__approved=True,
+            )
+            .exclude(talk_request="")
+            .order_by()
+            .values("signature__pledge")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        pledges = Pledge.objects.with_counts().annotate(
+            checkin_count=Coalesce(models.Subquery(checkins), 0),
+            talk_count=Coalesce(models.Subquery(talks), 0),
+        )
         return self.prefetch_related(
-            models.Prefetch("pledges", queryset=Pledge.objects.with_counts().order_by("-created"))
+            models.Prefetch("pledges", queryset=pledges.order_by("-created"))
         ).order_by("name")
 
 
@@ -166,12 +191,21 @@ class PledgeStatus(models.TextChoices):
 
 class PledgeQuerySet(models.QuerySet):
     def with_counts(self):
-        """Annotate the count students and teachers see: approved, not hidden."""
+        """Annotate the count students and teachers see: approved, not hidden.
+
+        A correlated subquery per pledge (an index range scan on the signatures of that
+        pledge) rather than a join and GROUP BY over every signature: at district scale
+        the join made a pledge page aggregate half a million rows."""
+        visible = (
+            Signature.objects.filter(pledge=models.OuterRef("pk"), hidden=False, approved=True)
+            .order_by()
+            .values("pledge")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            signature_count=Count(
-                "signatures",
-                filter=Q(signatures__hidden=False, signatures__approved=True),
-                distinct=True,
+            signature_count=Coalesce(
+                models.Subquery(visible), 0, output_field=models.IntegerField()
             )
         )
 
@@ -314,6 +348,18 @@ class Pledge(models.Model):
                         if w.isdigit() and 0 < int(w) <= 52})  # fmt: skip
         return [self.opened_at + timedelta(weeks=week) for week in weeks]
 
+    def is_checkin_due(self, now=None):
+        """True when a scheduled check-in date has passed without a round for it.
+        Needs `checkin_count` (annotated) or counts the rounds."""
+        if self.status == PledgeStatus.DRAFT:
+            return False
+        now = now or timezone.now()
+        passed = sum(1 for due in self.checkin_due_dates() if due <= now)
+        done = getattr(self, "checkin_count", None)
+        if done is None:
+            done = self.checkins.count()
+        return passed > done
+
     def exit_question(self):
         """The lesson's first exit-ticket question, when the teacher chose to ask it."""
         if not self.ask_exit_question or self.lesson is None or not self.lesson.exit_questions:
@@ -334,7 +380,9 @@ class Commitment(models.Model):
     text = models.CharField(_("commitment"), max_length=200)
 
     class Meta:
-        ordering = ["pledge", "order"]
+        # By the column, not the relation: ordering by "pledge" would join the pledge
+        # table (and its own ordering) into every commitments query.
+        ordering = ["pledge_id", "order"]
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         constraints = [
@@ -377,6 +425,10 @@ class Signature(models.Model):
         ordering = ["created"]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
+        indexes = [
+            # The signing cap counts a pledge's signatures of the last minute.
+            models.Index(fields=["pledge", "created"], name="signature_pledge_created"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["pledge", "name_key"], name="signature_one_per_name"),
             models.UniqueConstraint(
@@ -406,7 +458,11 @@ class Signature(models.Model):
         try:
             with transaction.atomic():
                 signature.save()
-                signature.commitments.set(commitments)
+                # One INSERT for the links; .set() would first read the (empty) set.
+                cls.commitments.through.objects.bulk_create(
+                    cls.commitments.through(signature=signature, commitment=commitment)
+                    for commitment in commitments
+                )
         except IntegrityError:
             existing = cls.objects.filter(pledge=pledge, name_key=name_key).first()
             if existing is None:  # a return-code collision, 1 in 31**8: try once more
@@ -443,6 +499,11 @@ class GuessCounter(models.Model):
         return f"{self.key}: {self.count}"
 
 
+class CheckInQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_open=True)
+
+
 class CheckIn(models.Model):
     """A round of follow-up on a pledge: "How did it go?", weeks after signing."""
 
@@ -455,8 +516,10 @@ class CheckIn(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = CheckInQuerySet.as_manager()
+
     class Meta:
-        ordering = ["pledge", "number"]
+        ordering = ["pledge_id", "number"]
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         constraints = [
@@ -465,6 +528,17 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return _("Check-in %(number)d") % {"number": self.number}
+
+    @classmethod
+    def start(cls, *, pledge, prompt="", user=None):
+        """Open the next round; earlier rounds close so students answer the newest."""
+        with transaction.atomic():
+            Pledge.objects.select_for_update().filter(pk=pledge.pk).first()
+            pledge.checkins.filter(is_open=True).update(is_open=False)
+            last = pledge.checkins.aggregate(last=models.Max("number"))["last"] or 0
+            return cls.objects.create(
+                pledge=pledge, number=last + 1, prompt=prompt, created_by=user
+            )
 
 
 class Progress(models.TextChoices):
@@ -487,7 +561,7 @@ class Reflection(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["checkin", "created"]
+        ordering = ["checkin_id", "created"]
         verbose_name = _("reflection")
         verbose_name_plural = _("reflections")
         constraints = [
@@ -501,6 +575,25 @@ class Reflection(models.Model):
 
     def is_flagged(self):
         return bool(self.talk_request)
+
+    @classmethod
+    def record(cls, *, signature, checkin, progress, note="", talk_request="", exit_answer=""):
+        """Save a student's reflection for a round; a second call edits the first.
+
+        `progress` maps each of the signature's commitments to a Progress value. The
+        caller has checked the commitments belong to the signature."""
+        with transaction.atomic():
+            reflection, _created = cls.objects.update_or_create(
+                signature=signature,
+                checkin=checkin,
+                defaults={"note": note, "talk_request": talk_request, "exit_answer": exit_answer},
+            )
+            reflection.items.all().delete()
+            ReflectionItem.objects.bulk_create(
+                ReflectionItem(reflection=reflection, commitment=commitment, progress=value)
+                for commitment, value in progress.items()
+            )
+        return reflection
 
 
 class ReflectionItem(models.Model):

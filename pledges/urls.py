@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pledges.views import accounts, school, student, teacher
+from pledges.views import accounts, data, followup, school, student, teacher
 
 app_name = "pledges"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<str:token>/", student.join_link, name="join-link"),
     path("p/<str:token>/thanks/", student.thanks, name="thanks"),
     path("p/<str:token>/withdraw/", student.withdraw, name="withdraw"),
+    path("p/<str:token>/reflect/", student.reflect, name="reflect"),
     path("privacy/", student.privacy, name="privacy"),
     # Teacher accounts and schools.
     path("accounts/signup/", accounts.signup, name="signup"),
@@ -26,6 +27,10 @@ urlpatterns = [
     path("teach/", teacher.dashboard, name="dashboard"),
     path("teach/classrooms/new/", teacher.classroom_create, name="classroom-create"),
     path("teach/classrooms/<int:pk>/edit/", teacher.classroom_edit, name="classroom-edit"),
+    path("teach/classrooms/<int:pk>/delete/", data.classroom_delete, name="classroom-delete"),
+    path("teach/school/export.zip", data.school_export, name="school-export"),
+    path("teach/school/delete/", data.school_delete, name="school-delete"),
+    path("schools/privacy/", data.school_privacy, name="school-privacy"),
     path("teach/pledges/new/", teacher.pledge_create, name="pledge-create"),
     path("teach/pledges/<int:pk>/", teacher.pledge_detail, name="pledge-detail"),
     path("teach/pledges/<int:pk>/edit/", teacher.pledge_edit, name="pledge-edit"),
@@ -38,6 +43,31 @@ urlpatterns = [
     path("teach/pledges/<int:pk>/paper/", teacher.pledge_paper, name="pledge-paper"),
     path("teach/pledges/<int:pk>/signatures.csv", teacher.pledge_csv, name="pledge-csv"),
     path("teach/pledges/<int:pk>/qr.svg", teacher.pledge_qr, name="pledge-qr"),
+    # Follow-through: check-in rounds and students' reflections.
+    path("teach/pledges/<int:pk>/checkins/new/", followup.checkin_create, name="checkin-create"),
+    path(
+        "teach/pledges/<int:pk>/follow-through/",
+        followup.follow_through,
+        name="pledge-follow-through",
+    ),
+    path(
+        "teach/pledges/<int:pk>/reflections.csv", followup.reflections_csv, name="reflections-csv"
+    ),
+    path(
+        "teach/pledges/<int:pk>/checkins/<int:number>/sheet/",
+        followup.reflection_sheet,
+        name="reflection-sheet",
+    ),
+    path(
+        "teach/pledges/<int:pk>/checkins/<int:number>/paper/",
+        followup.reflection_paper,
+        name="reflection-paper",
+    ),
+    path(
+        "teach/pledges/<int:pk>/reflections/<int:reflection_pk>/moderate/",
+        followup.reflection_moderate,
+        name="reflection-moderate",
+    ),
     path(
         "teach/pledges/<int:pk>/signatures/<int:signature_pk>/moderate/",
         teacher.signature_moderate,

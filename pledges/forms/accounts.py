@@ -141,7 +141,17 @@ class EmailAuthenticationForm(AuthenticationForm):
         )
 
     def clean_username(self):
-        return normalise_email(self.cleaned_data.get("username"))
+        # Django's form sets max_length without a validator; an over-long "email" would
+        # reach authenticate() and django-axes, whose 255-character column refuses it
+        # (a 500 on PostgreSQL). No account has such a name: the usual message.
+        username = normalise_email(self.cleaned_data.get("username"))
+        if len(username) > USERNAME_MAX_LENGTH:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return username
 
 
 class CreateSchoolForm(forms.Form):
@@ -192,3 +202,27 @@ class JoinSchoolForm(forms.Form):
             raise forms.ValidationError(self.UNKNOWN_CODE, code="unknown")
         self.school = school
         return code
+
+
+class DeleteSchoolForm(forms.Form):
+    """The lead types the school's name to confirm: deleting a school can't be undone."""
+
+    name = forms.CharField(
+        label=_("Type the school's name to confirm"),
+        max_length=School._meta.get_field("name").max_length + 50,
+        error_messages={"required": _("Type the school's name to confirm.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["name"].help_text = _("Exactly as it appears above, in any case.")
+
+    def clean_name(self):
+        typed = names.key(names.clean(self.cleaned_data["name"]))
+        if typed != names.key(names.clean(self.school.name)):
+            raise forms.ValidationError(
+                _("That isn't the school's name, so nothing was deleted. Type it as shown.")
+            )
+        return self.cleaned_data["name"]

@@ -1,13 +1,16 @@
-"""Forms students fill in: the class code, their signature and taking it back.
+"""Forms students fill in: the class code, their signature, taking it back and, weeks
+later, their reflection on how it went.
 
 Every label, hint and error here is read by children, often on a phone: short sentences,
 an example, and what to do next.
 """
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from pledges import codes, names
+from pledges.models import Progress
 
 MALFORMED_JOIN_CODE = _("Class codes are 9 letters and numbers, like K7M-Q4P-XRT.")
 UNKNOWN_JOIN_CODE = _("We couldn't find a pledge with that code. Check it with your teacher.")
@@ -48,10 +51,29 @@ class JoinForm(forms.Form):
         return code
 
 
+class CommitmentChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids beyond 64 bits before querying: SQLite raises OverflowError on them,
+    which would be a 500 instead of "tick only things from this pledge's list"."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_big = abs(int(str(pk).strip())) >= 2**63
+            except ValueError:
+                continue  # not a number: Django's own check refuses it
+            if too_big:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class SignForm(forms.Form):
     """A signature: the name to show and at least one of *this* pledge's commitments."""
 
-    commitments = forms.ModelMultipleChoiceField(
+    commitments = CommitmentChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         label=_("Tick what you will do"),
@@ -89,6 +111,7 @@ class SignForm(forms.Form):
         self.pledge = pledge
         self.fields["commitments"].queryset = pledge.commitments.order_by("order")
         self.name_key = None
+        add_exit_question(self, pledge)
 
     def clean_display_name(self):
         display_name, self.name_key = names.validate(self.cleaned_data["display_name"])
@@ -115,3 +138,121 @@ class WithdrawForm(forms.Form):
         if not code:
             raise forms.ValidationError(MALFORMED_RETURN_CODE, code="malformed")
         return code
+
+
+# Follow-through: coming back weeks later ----------------------------------------------------
+
+NOTE_MAX_LENGTH = 500
+NULL_CHARACTERS = _("Something odd got into what you typed. Please type it again.")
+FOREIGN_COMMITMENT = _("Answer only for the things you signed up to. Please try again.")
+PROGRESS_PREFIX = "progress-"
+
+
+class NoteField(forms.CharField):
+    """An optional short text a child writes: tidied and checked like names (no rude
+    words), with the length said in words a child understands."""
+
+    def __init__(self, *, rows=3, **kwargs):
+        super().__init__(
+            required=False,
+            # No max_length: its message is for adults; names.validate_note() says it.
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": rows, "maxlength": NOTE_MAX_LENGTH}),
+            **kwargs,
+        )
+        self.validators = [
+            validators.ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
+            if isinstance(v, validators.ProhibitNullCharactersValidator)
+            else v
+            for v in self.validators
+        ]
+
+    def clean(self, value):
+        return names.validate_note(super().clean(value), max_length=NOTE_MAX_LENGTH)
+
+
+def add_exit_question(form, pledge):
+    """Ask the lesson's exit question, when the teacher turned it on: optional."""
+    question = pledge.exit_question()
+    if question:
+        form.fields["exit_answer"] = NoteField(
+            label=question,
+            help_text=_("Optional. Only your teacher reads your answer."),
+        )
+
+
+class ReturnCodeForm(forms.Form):
+    """Coming back on another device: the return code, never a name."""
+
+    return_code = forms.CharField(
+        label=_("Your return code"),
+        help_text=_("The code you wrote down after signing, like ABCD-EFGH."),
+        error_messages={"required": _("Type the return code you wrote down after signing.")},
+        widget=_code_widget(size_class="code-input"),
+    )
+
+    def clean_return_code(self):
+        code = codes.normalise_return_code(self.cleaned_data["return_code"][:_CODE_INPUT_MAX])
+        if not code:
+            raise forms.ValidationError(MALFORMED_RETURN_CODE, code="malformed")
+        return code
+
+
+class ReflectionForm(forms.Form):
+    """How it went: for each commitment the student signed, done / tried / not yet; an
+    optional note; an optional message for the teacher; the exit question if asked.
+
+    Answers are posted as "progress-<commitment id>". Any other "progress-" answer (a
+    commitment this student didn't sign, or another pledge's) makes the whole form
+    invalid, so a tampered post never saves half of itself."""
+
+    note = NoteField(
+        label=_("What happened?"),
+        help_text=_("Optional. For example, what you did or what made it hard."),
+    )
+    talk_request = NoteField(
+        label=_("Something I'd like to talk to a teacher about"),
+        help_text=_("Optional. Only your teacher reads this."),
+    )
+
+    def __init__(self, *args, signature, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitments = list(signature.commitments.order_by("order"))
+        progress_fields = {
+            self.progress_field_name(commitment): forms.ChoiceField(
+                label=commitment.text,
+                choices=Progress.choices,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose one: I did this, I tried or Not yet."),
+                    "invalid_choice": _("Choose one: I did this, I tried or Not yet."),
+                },
+            )
+            for commitment in self.commitments
+        }
+        # The commitments first, in the pledge's order, then the writing boxes.
+        self.fields = {**progress_fields, **self.fields}
+        add_exit_question(self, signature.pledge)
+
+    @staticmethod
+    def progress_field_name(commitment):
+        return f"{PROGRESS_PREFIX}{commitment.pk}"
+
+    def progress_fields(self):
+        return [self[self.progress_field_name(commitment)] for commitment in self.commitments]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_bound:
+            expected = {self.progress_field_name(c) for c in self.commitments}
+            posted = {key for key in self.data if key.startswith(PROGRESS_PREFIX)}
+            if posted - expected:
+                raise forms.ValidationError(FOREIGN_COMMITMENT, code="foreign-commitment")
+        return cleaned
+
+    def progress(self):
+        """(commitment, progress) for every commitment, once the form is valid."""
+        return [
+            (commitment, self.cleaned_data[self.progress_field_name(commitment)])
+            for commitment in self.commitments
+        ]

@@ -70,7 +70,7 @@ class PledgeForm(forms.ModelForm):
     class Meta:
         model = Pledge
         fields = ["classroom", "title", "intro", "goal", "closes_at", "show_names",
-                  "approve_first"]  # fmt: skip
+                  "approve_first", "ask_exit_question", "checkin_weeks"]  # fmt: skip
         labels = {
             "intro": _("Introduction students read first (optional)"),
             "goal": _("Goal: how many signatures (optional)"),
@@ -89,6 +89,7 @@ class PledgeForm(forms.ModelForm):
         self.fields["classroom"].empty_label = None
         self.fields["classroom"].label = _("Class")
         self.fields["title"].max_length = 150
+        self.fields["checkin_weeks"].required = False
         if self.instance.pk and not self.initial.get("commitments"):
             self.initial["commitments"] = [c.text for c in self.instance.commitments.all()]
 
@@ -97,6 +98,17 @@ class PledgeForm(forms.ModelForm):
         if not title:
             raise forms.ValidationError(_("Give the pledge a title."))
         return title
+
+    def clean_checkin_weeks(self):
+        text = (self.cleaned_data["checkin_weeks"] or "").replace(" ", "")
+        if not text:
+            return Pledge._meta.get_field("checkin_weeks").default
+        parts = [part for part in text.split(",") if part]
+        if not parts or not all(part.isdigit() and 1 <= int(part) <= 52 for part in parts):
+            raise forms.ValidationError(
+                _("Give whole weeks from 1 to 52, separated by commas, such as “2,6”.")
+            )
+        return ",".join(str(week) for week in sorted({int(part) for part in parts}))
 
     def clean_intro(self):
         return names.clean_text(self.cleaned_data["intro"])

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pledges import access
+from pledges import access, outcomes
 from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm
 from pledges.models import (
     SMALL_NUMBER,
@@ -142,7 +142,22 @@ def school_detail(request):
         context["memberships"] = school.memberships.select_related("user").order_by(
             "user__first_name", "user__last_name", "pk"
         )
+        rows, totals = outcomes.school_outcomes(school)
+        context["outcome_rows"] = [_suppressed_row(row) for row in rows]
+        context["outcome_total"] = _suppressed_row(totals)
     return render(request, "pledges/school_detail.html", context)
+
+
+def _suppressed_row(row):
+    """Counts for the lead's view: small numbers hidden, the acted-on share only when
+    enough students answered for it not to point at one of them."""
+    share = outcomes.acted_share(row["acted"], row["answered"])
+    return {
+        **row,
+        "signatures": suppressed(row["signatures"]),
+        "reflections": suppressed(row["reflections"]),
+        "share": share if row["answered"] >= SMALL_NUMBER else None,
+    }
 
 
 @require_POST

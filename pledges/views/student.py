@@ -1,4 +1,5 @@
-"""Students' pages: join with a code or the QR link, sign, see the return code, withdraw.
+"""Students' pages: join with a code or the QR link, sign, see the return code, withdraw,
+and weeks later come back to reflect on how it went.
 
 Students never log in. A pledge is found by its join code (typed, so counted against the
 wrong-code limits) or by its link token (in the QR code and on the poster, never limited:
@@ -12,6 +13,7 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,16 +22,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from curriculum.models import SupportService
 from pledges import codes, limits
 from pledges.forms.student import (
     MALFORMED_JOIN_CODE,
+    PROGRESS_PREFIX,
     UNKNOWN_JOIN_CODE,
     UNKNOWN_RETURN_CODE,
     JoinForm,
+    ReflectionForm,
+    ReturnCodeForm,
     SignForm,
     WithdrawForm,
 )
-from pledges.models import AlreadySigned, Pledge, PledgeStatus, Signature
+from pledges.models import (
+    AlreadySigned,
+    Pledge,
+    PledgeStatus,
+    Reflection,
+    ReflectionItem,
+    Signature,
+)
 
 RETURN_COOKIE_SALT = "pledges.return"
 RETURN_COOKIE_MAX_AGE = 180 * 24 * 60 * 60
@@ -37,6 +50,19 @@ RETURN_COOKIE_MAX_AGE = 180 * 24 * 60 * 60
 
 def return_cookie_name(pledge):
     return f"pledge_{pledge.pk}"
+
+
+def _set_return_cookie(response, signature):
+    """Remember on this device which signature it made (or reclaimed by return code)."""
+    response.set_signed_cookie(
+        return_cookie_name(signature.pledge),
+        signature.return_secret,
+        salt=RETURN_COOKIE_SALT,
+        max_age=RETURN_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def signature_from_cookie(request, pledge):
@@ -81,6 +107,11 @@ def _pledge_by_token(token):
     return Pledge.objects.filter(link_token=token).first()
 
 
+def _open_checkin(pledge):
+    """The check-in students answer now: the latest round the teacher left open."""
+    return pledge.checkins.filter(is_open=True).order_by("-number").first()
+
+
 def _closed_reason(pledge):
     if pledge.status == PledgeStatus.DRAFT:
         return "draft"
@@ -110,7 +141,7 @@ def join(request):
 
 
 @never_cache
-@sensitive_post_parameters("display_name")
+@sensitive_post_parameters("display_name", "exit_answer")
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_code(request, code):
     """The sign page reached by a typed code: the same limits as the join form.
@@ -134,7 +165,7 @@ def join_code(request, code):
 
 
 @never_cache
-@sensitive_post_parameters("display_name")
+@sensitive_post_parameters("display_name", "exit_answer")
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_link(request, token):
     """The sign page reached by the QR code or the poster's link: never rate-limited."""
@@ -148,7 +179,11 @@ def join_link(request, token):
 
 
 def _sign(request, pledge):
+    checkin = _open_checkin(pledge)
     if not pledge.is_open():
+        if checkin is not None and pledge.status != PledgeStatus.DRAFT:
+            # Signing is over, but the teacher asked how it went: the way to reflect.
+            return _render_sign(request, pledge, None, checkin=checkin)
         return _unavailable(request, reason=_closed_reason(pledge), pledge=pledge)
     if request.method == "POST":
         if pledge.is_over_signing_cap():
@@ -156,12 +191,17 @@ def _sign(request, pledge):
         form = SignForm(request.POST, pledge=pledge)
         if form.is_valid():
             try:
-                signature = Signature.sign(
-                    pledge=pledge,
-                    display_name=form.cleaned_data["display_name"],
-                    name_key=form.name_key,
-                    commitments=form.cleaned_data["commitments"],
-                )
+                with transaction.atomic():
+                    signature = Signature.sign(
+                        pledge=pledge,
+                        display_name=form.cleaned_data["display_name"],
+                        name_key=form.name_key,
+                        commitments=form.cleaned_data["commitments"],
+                    )
+                    # sign() knows nothing of the exit question: the answer rides along.
+                    if form.cleaned_data.get("exit_answer"):
+                        signature.exit_answer = form.cleaned_data["exit_answer"]
+                        signature.save(update_fields=["exit_answer"])
             except AlreadySigned as error:
                 # Never hand over the existing signature's cookie: knowing a name must not
                 # make you that signer. Only the device that signed is shown the way back.
@@ -170,32 +210,31 @@ def _sign(request, pledge):
                     request,
                     pledge,
                     SignForm(pledge=pledge),
+                    checkin=checkin,
                     already=True,
                     is_mine=mine is not None and mine.pk == error.signature.pk,
                 )
             response = HttpResponseRedirect(
                 reverse("pledges:thanks", args=[pledge.link_token]), status=303
             )
-            response.set_signed_cookie(
-                return_cookie_name(pledge),
-                signature.return_secret,
-                salt=RETURN_COOKIE_SALT,
-                max_age=RETURN_COOKIE_MAX_AGE,
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
+            _set_return_cookie(response, signature)
             return response
     else:
         form = SignForm(pledge=pledge)
-    return _render_sign(request, pledge, form)
+    return _render_sign(request, pledge, form, checkin=checkin)
 
 
-def _render_sign(request, pledge, form, *, already=False, is_mine=False):
+def _render_sign(request, pledge, form, *, checkin, already=False, is_mine=False):
+    """The pledge page: the sign form while it is open (`form`), and the way to reflect
+    whenever a check-in is open, even after signing closed (`form` is None)."""
     visible = pledge.visible_signatures()
     context = {
         "pledge": pledge,
         "form": form,
+        "closed_reason": None if form is not None else _closed_reason(pledge),
+        "checkin": checkin,
+        "has_signature": checkin is not None
+        and signature_from_cookie(request, pledge) is not None,
         "already_signed": already,
         "already_mine": is_mine,
         "count": visible.count(),
@@ -230,6 +269,7 @@ def thanks(request, token):
             "commitments": commitments,
             "withdraw_form": WithdrawForm(),
             "is_open": pledge.is_open(),
+            "checkin": _open_checkin(pledge) if signature else None,
         },
     )
 
@@ -290,3 +330,135 @@ def privacy(request):
         "pledges/privacy.html",
         {"retention_days": settings.RETENTION_DAYS_AFTER_CLOSE},
     )
+
+
+# Follow-through: coming back to reflect ------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("note", "talk_request", "exit_answer", "return_code")
+@require_http_methods(["GET", "HEAD", "POST"])
+def reflect(request, token):
+    """How it went, weeks after signing: for this device's signature, or the one whose
+    return code was typed here (which then becomes this device's).
+
+    Never by name: a classmate who knows your name and the class code reaches nothing,
+    and no answer here says whether a name has signed. `?code` shows the return-code box
+    even with a cookie, for the next student on a shared school laptop.
+    """
+    pledge = _pledge_by_token(token)
+    if pledge is None:
+        raise Http404("No such pledge")
+    checkin = _open_checkin(pledge)
+    if checkin is None:
+        return render(request, "pledges/reflect_not_yet.html", {"pledge": pledge})
+    if request.method == "POST" and "return_code" in request.POST:
+        return _reflect_return_code(request, pledge, checkin)
+    signature = None if "code" in request.GET else signature_from_cookie(request, pledge)
+    if signature is None:
+        form = ReturnCodeForm()
+        if request.method == "POST":  # a reflection posted without this device's cookie
+            form = ReturnCodeForm({})
+            form.is_valid()
+        return _render_return_code(request, pledge, checkin, form)
+    reflection = signature.reflections.filter(checkin=checkin).first()
+    if request.method != "POST":
+        if "saved" in request.GET and reflection is not None:
+            return render(
+                request,
+                "pledges/reflect_thanks.html",
+                {"pledge": pledge, "reflection": reflection, "services": _support_services()},
+            )
+        form = ReflectionForm(signature=signature, initial=_initial(reflection))
+        return _render_reflect(request, pledge, checkin, form, reflection)
+    form = ReflectionForm(request.POST, signature=signature)
+    if not form.is_valid():
+        return _render_reflect(request, pledge, checkin, form, reflection)
+    _save_reflection(signature, checkin, form)
+    return HttpResponseRedirect(f"{reverse('pledges:reflect', args=[token])}?saved", status=303)
+
+
+def _reflect_return_code(request, pledge, checkin):
+    """A return code typed on this page: rate-limited like withdrawing, counted apart
+    from class codes. The right code puts the signature's cookie on this device."""
+    form = ReturnCodeForm(request.POST)
+    if form.is_valid():
+        wait = limits.check(request, scope="return")
+        if wait:
+            return _too_many_tries(request, wait)
+        signature = pledge.signatures.filter(return_code=form.cleaned_data["return_code"]).first()
+        if signature is not None:
+            response = HttpResponseRedirect(
+                reverse("pledges:reflect", args=[pledge.link_token]), status=303
+            )
+            _set_return_cookie(response, signature)
+            return response
+        limits.record_wrong(request, scope="return")
+        form.add_error("return_code", UNKNOWN_RETURN_CODE)
+    return _render_return_code(request, pledge, checkin, form)
+
+
+def _render_return_code(request, pledge, checkin, form):
+    return render(
+        request, "pledges/reflect_code.html", {"pledge": pledge, "checkin": checkin, "form": form}
+    )
+
+
+def _render_reflect(request, pledge, checkin, form, reflection):
+    context = {
+        "pledge": pledge,
+        "checkin": checkin,
+        "form": form,
+        "reflection": reflection,
+        "services": _support_services(),
+    }
+    return render(request, "pledges/reflect.html", context)
+
+
+def _support_services():
+    return list(SupportService.objects.order_by("country", "order", "name"))
+
+
+def _initial(reflection):
+    """The form as last sent, to change it. Not the talk box: on a shared laptop the next
+    student must not read it, and what was asked for stays with the teacher anyway."""
+    if reflection is None:
+        return {}
+    initial = {"note": reflection.note, "exit_answer": reflection.exit_answer}
+    for item in reflection.items.all():
+        initial[f"{PROGRESS_PREFIX}{item.commitment_id}"] = item.progress
+    return initial
+
+
+def _save_reflection(signature, checkin, form):
+    """One reflection per signature and round: sending again changes it.
+
+    A message for the teacher is never lost by sending again: an empty talk box keeps
+    the earlier one, and new words are added below it. The row is locked while we read
+    it, so two sends at once can't drop each other's message."""
+    talk = form.cleaned_data["talk_request"]
+    with transaction.atomic():
+        earlier = (
+            Reflection.objects.select_for_update()
+            .filter(signature=signature, checkin=checkin)
+            .values_list("talk_request", flat=True)
+            .first()
+        )
+        if earlier and talk and talk != earlier:
+            talk = f"{earlier}\n\n{talk}"
+        elif earlier:
+            talk = earlier
+        reflection, _created = Reflection.objects.update_or_create(
+            signature=signature,
+            checkin=checkin,
+            defaults={
+                "note": form.cleaned_data["note"],
+                "talk_request": talk,
+                "exit_answer": form.cleaned_data.get("exit_answer", ""),
+            },
+        )
+        reflection.items.all().delete()
+        ReflectionItem.objects.bulk_create(
+            ReflectionItem(reflection=reflection, commitment=commitment, progress=progress)
+            for commitment, progress in form.progress()
+        )

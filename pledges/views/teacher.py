@@ -260,7 +260,8 @@ def pledge_present(request, pk):
             "pledge": pledge,
             "qr_svg": exports.qr_svg(link),
             "join_url": request.build_absolute_uri("/join/"),
-            "refresh": request.GET.get("refresh") != "0",
+            # Opt-in: a page that reloads itself unasked fails WCAG 2.2.1 (timing).
+            "refresh": request.GET.get("refresh") == "1",
         },
     )
 

@@ -229,9 +229,11 @@ def test_poster_shows_names_only_when_the_teacher_turned_them_on(teacher_client,
 
 def test_present_view_shows_code_qr_and_count(teacher_client, pledge):
     make_signature(pledge, "Sam K")
-    text = teacher_client.get(reverse("pledges:pledge-present", args=[pledge.pk])).text
-    assert pledge.join_code_display() in text and "<svg" in text
-    assert 'http-equiv="refresh"' in text and "<strong>1</strong>" in text
+    url = reverse("pledges:pledge-present", args=[pledge.pk])
+    text = teacher_client.get(url).text
+    assert pledge.join_code_display() in text and "<svg" in text and "<strong>1</strong>" in text
+    assert 'http-equiv="refresh"' not in text  # reloading is the teacher's choice
+    assert 'http-equiv="refresh"' in teacher_client.get(url + "?refresh=1").text
     assert "Sam K" not in text
 
 

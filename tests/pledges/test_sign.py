@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from pledges.models import Signature
-from tests.factories import make_pledge, make_signature, sign_form_data
+from tests.factories import make_lesson, make_pledge, make_signature, sign_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +228,84 @@ def test_a_post_with_the_csrf_token_from_the_page_is_accepted(pledge):
     assert phone.post(pledge.get_link_url(), data).status_code == 303
 
 
+# The lesson's exit question ----------------------------------------------------------------
+
+EXIT_QUESTION = "What could you say to a friend who laughs at an unkind joke?"
+
+
+@pytest.fixture
+def exit_pledge(classroom):
+    lesson = make_lesson(exit_questions=[EXIT_QUESTION, "A second question."])
+    return make_pledge(classroom, lesson=lesson, ask_exit_question=True)
+
+
+def test_the_exit_question_is_asked_when_the_teacher_turned_it_on(anon_client, exit_pledge):
+    html = text_of(anon_client.get(exit_pledge.get_link_url()))
+    assert EXIT_QUESTION in html and "A second question." not in html
+    assert re.search(r'<textarea[^>]*name="exit_answer"', html)
+    assert "Optional. Only your teacher reads your answer." in html
+
+
+@pytest.mark.parametrize("setup", ["turned off", "no lesson", "lesson without one"])
+def test_the_exit_question_is_left_out_otherwise_and_an_answer_is_not_stored(
+    anon_client, classroom, setup
+):
+    lesson = make_lesson(exit_questions=[] if setup == "lesson without one" else [EXIT_QUESTION])
+    pledge = make_pledge(
+        classroom,
+        lesson=None if setup == "no lesson" else lesson,
+        ask_exit_question=setup != "turned off",
+    )
+    html = text_of(anon_client.get(pledge.get_link_url()))
+    assert 'name="exit_answer"' not in html and EXIT_QUESTION not in html
+    data = {**sign_form_data(pledge), "exit_answer": "Sneaked in"}
+    assert anon_client.post(pledge.get_link_url(), data).status_code == 303
+    assert Signature.objects.get().exit_answer == ""
+
+
+@pytest.mark.parametrize("way", ["link", "code"])
+def test_the_exit_answer_is_stored_with_the_signature(anon_client, exit_pledge, way):
+    url = exit_pledge.get_link_url() if way == "link" else exit_pledge.get_join_url()
+    data = {**sign_form_data(exit_pledge), "exit_answer": "  That's not\u00a0funny.\r\nStop. "}
+    assert anon_client.post(url, data).status_code == 303
+    assert Signature.objects.get().exit_answer == "That's not funny.\nStop."
+
+
+def test_the_exit_answer_is_optional(anon_client, exit_pledge):
+    data = {**sign_form_data(exit_pledge), "exit_answer": ""}
+    assert anon_client.post(exit_pledge.get_link_url(), data).status_code == 303
+    assert Signature.objects.get().exit_answer == ""
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("a" * 501, "Please keep this to 500 characters; it has 501."),
+        ("That's crap", "Please leave out rude words."),
+        ("Hi\x00", "Something odd got into what you typed."),
+    ],
+)
+def test_a_bad_exit_answer_is_refused_and_nothing_is_signed(
+    anon_client, exit_pledge, answer, message
+):
+    data = {**sign_form_data(exit_pledge), "exit_answer": answer}
+    response = anon_client.post(exit_pledge.get_link_url(), data)
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert 'aria-describedby="id_exit_answer_helptext id_exit_answer_error"' in response.text
+    assert not Signature.objects.exists()
+
+
+def test_a_second_signing_with_the_same_name_keeps_the_first_exit_answer(anon_client, exit_pledge):
+    anon_client.post(
+        exit_pledge.get_link_url(), {**sign_form_data(exit_pledge), "exit_answer": "One"}
+    )
+    Client().post(
+        exit_pledge.get_link_url(), {**sign_form_data(exit_pledge), "exit_answer": "Two"}
+    )
+    assert Signature.objects.get().exit_answer == "One"
+
+
 # Moderation and floods -------------------------------------------------------------------
 
 
@@ -264,7 +342,7 @@ def test_over_the_signing_cap_students_are_asked_to_wait(anon_client, pledge, se
 def test_the_sign_views_mark_the_name_as_sensitive(anon_client, pledge):
     for url in (pledge.get_link_url(), pledge.get_join_url()):
         response = anon_client.post(url, sign_form_data(pledge, "Zebedee Q", commitments=[]))
-        assert response.wsgi_request.sensitive_post_parameters == ("display_name",)
+        assert response.wsgi_request.sensitive_post_parameters == ("display_name", "exit_answer")
 
 
 def test_signing_logs_no_names(anon_client, pledge, caplog):

@@ -3,11 +3,29 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from pledges.models import Classroom, Commitment, Membership, Pledge, PledgeTemplate, Role, School
+from pledges import names
+from pledges.models import (
+    CheckIn,
+    Classroom,
+    Commitment,
+    Membership,
+    Pledge,
+    PledgeTemplate,
+    Progress,
+    Reflection,
+    Role,
+    School,
+    Signature,
+)
 
 DEMO_STAFF = ("staff", "staff@example.org", "allyship-staff-demo")
 DEMO_TEACHER = ("teacher@example.org", "allyship-teacher-demo")
 DEMO_TEMPLATE = "stop-it-before-it-starts-active-bystanders"
+DEMO_STUDENTS = ("Amira K", "Ben T", "Chloe W", "Dev P", "Ella M", "Finn O", "Grace L",
+                 "Harry S")  # fmt: skip
+# Each demo student's answer for their commitments, in turn: the follow-through page
+# then has a mix of "did", "tried" and "not yet" to look at.
+DEMO_PROGRESS = (Progress.DONE, Progress.TRIED, Progress.DONE, Progress.NOT_YET)
 
 
 class Command(BaseCommand):
@@ -36,13 +54,34 @@ class Command(BaseCommand):
             pledge = Pledge.objects.filter(classroom=classroom).order_by("created").first()
             if pledge is None:
                 pledge = self._pledge(classroom, teacher)
+                self._signatures_and_reflections(pledge, teacher)
         self.stdout.write(
             self.style.SUCCESS("Demo ready. Open http://127.0.0.1:8000/\n")
             + f"  Teacher:  {DEMO_TEACHER[0]} / {DEMO_TEACHER[1]}  (log in at /accounts/login/)\n"
             + f"  Staff:    {staff.username} / {DEMO_STAFF[2]}  (curate lessons at /admin/)\n"
-            + f"  Demo pledge join code: {pledge.join_code_display()}  "
+            + f"  Demo pledge ({pledge.signatures.count()} signatures, a check-in with "
+            + f"reflections) join code: {pledge.join_code_display()}  "
             + f"(students open http://127.0.0.1:8000{pledge.get_join_url()})\n"
         )
+
+    def _signatures_and_reflections(self, pledge, teacher):
+        """Demo students sign, and most of them reflect in a first check-in round."""
+        commitments = list(pledge.commitments.order_by("order"))
+        checkin = CheckIn.start(pledge=pledge, prompt="How did the last two weeks go?",
+                                user=teacher)  # fmt: skip
+        for index, student in enumerate(DEMO_STUDENTS):
+            display_name, name_key = names.validate(student)
+            chosen = commitments[index % 2 :: 2] or commitments
+            signature = Signature.sign(pledge=pledge, display_name=display_name,
+                                       name_key=name_key, commitments=chosen)  # fmt: skip
+            if index == len(DEMO_STUDENTS) - 1:
+                continue  # one student hasn't reflected yet
+            progress = {c: DEMO_PROGRESS[(index + n) % len(DEMO_PROGRESS)]
+                        for n, c in enumerate(chosen)}  # fmt: skip
+            Reflection.record(
+                signature=signature, checkin=checkin, progress=progress,
+                note="I stood next to someone who was being laughed at." if index == 0 else "",
+            )  # fmt: skip
 
     def _user(self, username, email, password, **fields):
         user, created = get_user_model().objects.get_or_create(

@@ -1,0 +1,85 @@
+"""Middleware that belongs to the deployment: security headers and the 503 page.
+
+SecurityMiddleware and django-csp send most headers; this adds the two they don't
+(Permissions-Policy, Cross-Origin-Resource-Policy) to every response, and turns a lost
+database connection into a friendly "try again in a moment" page instead of a 500.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from allyship_site import errors
+
+logger = logging.getLogger(__name__)
+
+
+# For the few responses that never pass django-csp (the HTTP-to-HTTPS redirect, static
+# files served by whitenoise): they load nothing, so they may load nothing.
+FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", FALLBACK_CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
+        )
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database (PostgreSQL restarting, a failover) answers 503 with
+    Retry-After. The next request reconnects by itself: CONN_HEALTH_CHECKS drops a dead
+    connection before using it. Errors outside views reach handler500, which does the
+    same (allyship_site.errors.server_error)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            # The first line says what failed ("connection refused", "database is locked",
+            # or a schema error worth fixing); it carries no row values.
+            first_line = (str(exception).strip().splitlines() or [""])[0][:200]
+            logger.warning(
+                "Database unavailable (%s: %s): answering 503",
+                type(exception).__name__,
+                first_line,
+            )
+            return errors.service_unavailable()
+        return None
+
+
+class SessionIdleMiddleware:
+    """A teacher's session ends SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) after their
+    last request. Like SESSION_SAVE_EVERY_REQUEST, but the expiry is pushed on (the session
+    saved) at most once every SESSION_REFRESH_SECONDS, not on every request: one write a
+    minute instead of three queries on every page. Goes right after SessionMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        expiry = getattr(session, "stored_expiry", None)
+        if expiry is not None and not session.modified:
+            fresh_for = timedelta(
+                seconds=settings.SESSION_COOKIE_AGE - settings.SESSION_REFRESH_SECONDS
+            )
+            if expiry - timezone.now() < fresh_for:
+                session.modified = True  # SessionMiddleware saves it with a new expiry
+        return response
