@@ -10,7 +10,7 @@ agent and cookies.
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError
 from django.http import HttpResponseServerError
 from django.template import loader
 from django.views.debug import SafeExceptionReporterFilter
@@ -51,6 +51,16 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
         return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
 
 
+def is_database_down(exception):
+    """True for errors that mean the database is unreachable or restarting rather than a
+    bug in a query: during a PostgreSQL restart psycopg2 raises several kinds (admin
+    shutdown, closed connections, "the database system is starting up"), not only
+    OperationalError. Integrity and data errors are about the data, so not included."""
+    return isinstance(exception, DatabaseError | InterfaceError) and not isinstance(
+        exception, IntegrityError | DataError
+    )
+
+
 class ServiceUnavailable(HttpResponseServerError):
     status_code = 503
 
@@ -66,6 +76,6 @@ def service_unavailable():
 def server_error(request):
     """handler500: a 503 when the database is what failed (outside a view, where the
     middleware can't see it), otherwise Django's plain 500 page from 500.html."""
-    if isinstance(sys.exception(), OperationalError | InterfaceError):
+    if is_database_down(sys.exception()):
         return service_unavailable()
     return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -9,7 +9,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from allyship_site import errors
@@ -50,7 +49,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
+        if errors.is_database_down(exception):
             # The first line says what failed ("connection refused", "database is locked",
             # or a schema error worth fixing); it carries no row values.
             first_line = (str(exception).strip().splitlines() or [""])[0][:200]
