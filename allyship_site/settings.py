@@ -277,6 +277,8 @@ LOGGING = {
 # Curriculum
 CURRICULUM_DIR = BASE_DIR / "curriculum" / "content"
 LESSONS_PER_PAGE = 12
+# A teacher's pledge page lists this many signatures a page, newest first.
+SIGNATURES_PER_PAGE = 50
 
 # --- Security and privacy (issue 8) ---
 # Headers Django and django-csp don't send (allyship_site.middleware): no page may use the

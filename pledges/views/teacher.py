@@ -1,13 +1,17 @@
 """Teachers' classrooms and pledges. Every object comes through pledges.access."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -167,28 +171,63 @@ def _detail_queryset():
                 queryset=Commitment.objects.annotate(
                     signed_count=Count("signatures", filter=visible)
                 ).order_by("order"),
-            ),
-            Prefetch(
-                "signatures",
-                queryset=Signature.objects.prefetch_related("commitments").order_by("-created"),
-            ),
+            )
         )
     )
+
+
+# The signature lists a teacher can page through: every one, those waiting for approval,
+# those hidden. The first is the default; anything else in ?show= falls back to it.
+SIGNATURE_LISTS = {
+    "all": Q(),
+    "waiting": Q(approved=False, hidden=False),
+    "hidden": Q(hidden=True),
+}
+
+
+def _signature_list(request):
+    show = request.GET.get("show", "")
+    return show if show in SIGNATURE_LISTS else "all"
 
 
 @require_safe
 @teacher_required
 def pledge_detail(request, pk):
+    """The teacher's page of one pledge: counts, sharing, and the signatures a page at a
+    time (newest first), so a school-wide pledge's page stays small and quick."""
     pledge = access.pledge_for(request.user, pk, _detail_queryset())
-    signatures = list(pledge.signatures.all())
-    waiting = [s for s in signatures if not s.approved and not s.hidden]
+    tallies = pledge.signatures.aggregate(
+        all=Count("pk"),
+        **{name: Count("pk", filter=rule) for name, rule in SIGNATURE_LISTS.items() if rule},
+    )
+    show = _signature_list(request)
+    signatures = (
+        pledge.signatures.filter(SIGNATURE_LISTS[show])
+        .prefetch_related(Prefetch("commitments", queryset=Commitment.objects.order_by()))
+        .order_by("-created", "-pk")
+    )
+    paginator = Paginator(signatures, settings.SIGNATURES_PER_PAGE)
+    paginator.count = tallies[show]  # counted above, with the other lists
+    page = paginator.get_page(request.GET.get("page"))
+    labels = {
+        "all": _("All (%(n)d)"),
+        "waiting": _("Waiting (%(n)d)"),
+        "hidden": _("Hidden (%(n)d)"),
+    }
+    signature_lists = [
+        (name, labels[name] % {"n": tallies[name]})
+        for name in SIGNATURE_LISTS
+        if name in ("all", show) or tallies[name]
+    ]
     return render(
         request,
         "pledges/pledge_detail.html",
         {
             "pledge": pledge,
-            "signatures": signatures,
-            "waiting": waiting,
+            "page": page,
+            "show": show,
+            "tallies": tallies,
+            "signature_lists": signature_lists,
             "live": request.GET.get("live") == "1",
             "join_url": request.build_absolute_uri(pledge.get_join_url()),
         },
@@ -361,4 +400,11 @@ def signature_moderate(request, pk, signature_pk):
     else:
         Signature.objects.filter(pk=signature.pk).update(**change[0])
         messages.success(request, change[1])
-    return redirect("pledges:pledge-detail", pk=pk)
+    # Back to the list and page the teacher was on (sent with the form, checked here).
+    where = {}
+    if request.POST.get("show") in SIGNATURE_LISTS and request.POST["show"] != "all":
+        where["show"] = request.POST["show"]
+    if request.POST.get("page", "").isdigit() and request.POST["page"] != "1":
+        where["page"] = request.POST["page"]
+    target = reverse("pledges:pledge-detail", args=[pk])
+    return redirect(f"{target}?{urlencode(where)}#signatures-title" if where else target)

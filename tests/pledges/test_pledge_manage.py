@@ -193,13 +193,15 @@ def test_pledge_page_shows_counts_and_signatures(teacher_client, pledge):
 def test_pledge_page_query_count_is_constant(teacher_client, pledge, django_assert_num_queries):
     make_signature(pledge, "Name A")
     # session, user, membership, pledge with count + classroom, commitments with counts,
-    # signatures, their commitments
-    with django_assert_num_queries(7):
+    # the tallies of all/waiting/hidden, a page of signatures, their commitments
+    with django_assert_num_queries(8):
         teacher_client.get(pledge.get_absolute_url())
-    for number in range(30):
+    for number in range(80):
         make_signature(pledge, f"Name {chr(65 + number % 26)}{chr(66 + number // 26)}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         teacher_client.get(pledge.get_absolute_url())
+    with django_assert_num_queries(8):
+        teacher_client.get(pledge.get_absolute_url() + "?page=2")
 
 
 def test_csv_export_is_spreadsheet_safe(teacher_client, pledge):
@@ -268,3 +270,67 @@ def test_bad_paper_lines_change_nothing(teacher_client, pledge, lines, message):
     )
     assert response.status_code == 200 and message in response.text
     assert not pledge.signatures.exists()
+
+
+def _signature_rows(response):
+    return response.text.count('<th scope="row">')
+
+
+def test_pledge_page_lists_signatures_a_page_at_a_time_newest_first(
+    teacher_client, pledge, settings
+):
+    settings.SIGNATURES_PER_PAGE = 5
+    for number in range(12):
+        make_signature(pledge, f"Student {chr(65 + number)}")
+    first = teacher_client.get(pledge.get_absolute_url())
+    assert _signature_rows(first) == 5
+    assert "Student L" in first.text and "Student A" not in first.text  # newest first
+    assert "Showing 1 to 5 of 12, newest first." in first.text
+    assert 'rel="next"' in first.text
+    last = teacher_client.get(pledge.get_absolute_url() + "?page=3")
+    assert _signature_rows(last) == 2 and "Student A" in last.text
+    # A page that isn't there shows the nearest one, never an error.
+    for bad in ("99", "abc", "-1", "0", "1e9", "\x00"):
+        response = teacher_client.get(pledge.get_absolute_url(), {"page": bad})
+        assert response.status_code == 200 and _signature_rows(response) > 0
+
+
+def test_pledge_page_filters_waiting_and_hidden_signatures(teacher_client, pledge):
+    make_signature(pledge, "Shown S")
+    make_signature(pledge, "Waiting W", approved=False)
+    make_signature(pledge, "Hidden H", hidden=True)
+    page = teacher_client.get(pledge.get_absolute_url())
+    assert "All (3)" in page.text and "Waiting (1)" in page.text and "Hidden (1)" in page.text
+    assert "1 signature is waiting for you to check it." in page.text
+    waiting = teacher_client.get(pledge.get_absolute_url(), {"show": "waiting"})
+    assert _signature_rows(waiting) == 1 and "Waiting W" in waiting.text
+    hidden = teacher_client.get(pledge.get_absolute_url(), {"show": "hidden"})
+    assert _signature_rows(hidden) == 1 and "Hidden H" in hidden.text
+    made_up = teacher_client.get(pledge.get_absolute_url(), {"show": "<script>"})
+    assert _signature_rows(made_up) == 3  # an unknown list falls back to all
+    assert "<script>" not in made_up.text
+
+
+def test_moderating_returns_to_the_same_list_and_page(teacher_client, pledge, settings):
+    settings.SIGNATURES_PER_PAGE = 2
+    waiting = [make_signature(pledge, f"Wait {c}", approved=False) for c in "ABCDE"]
+    target = reverse("pledges:signature-moderate", args=[pledge.pk, waiting[0].pk])
+    response = teacher_client.post(target, {"action": "approve", "show": "waiting", "page": "3"})
+    assert response.status_code == 302
+    assert response["Location"] == (
+        pledge.get_absolute_url() + "?show=waiting&page=3#signatures-title"
+    )
+    # Made-up values are dropped, not echoed into the redirect.
+    response = teacher_client.post(
+        target, {"action": "hide", "show": "evil", "page": "//example.com"}
+    )
+    assert response["Location"] == pledge.get_absolute_url()
+
+
+def test_moderation_buttons_share_one_form_with_one_token(teacher_client, pledge):
+    for name in ("Sam K", "Ali B", "Jo C"):
+        make_signature(pledge, name)
+    page = teacher_client.get(pledge.get_absolute_url()).text
+    signatures = page[page.index('id="signatures-title"') :]
+    assert signatures.count("csrfmiddlewaretoken") == 1
+    assert signatures.count('form="moderate"') == 3
