@@ -51,36 +51,31 @@ class JoinForm(forms.Form):
         return code
 
 
-class CommitmentChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses ids beyond 64 bits before querying: SQLite raises OverflowError on them,
-    which would be a 500 instead of "tick only things from this pledge's list"."""
+class CommitmentChoiceField(forms.TypedMultipleChoiceField):
+    """Ticks among the pledge's own commitments, checked against the list the form was
+    given (the pledge's cached list), so signing needs no query for them. Anything else,
+    including ids from another pledge or absurd numbers, is "not on this list"."""
 
-    def _check_values(self, value):
-        for pk in value:
-            try:
-                too_big = abs(int(str(pk).strip())) >= 2**63
-            except ValueError:
-                continue  # not a number: Django's own check refuses it
-            if too_big:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, **kwargs)
+
+    def set_commitments(self, commitments):
+        self.commitments = {commitment.pk: commitment for commitment in commitments}
+        self.choices = [(commitment.pk, commitment.text) for commitment in commitments]
+
+    def clean(self, value):
+        return [self.commitments[pk] for pk in super().clean(value)]
 
 
 class SignForm(forms.Form):
     """A signature: the name to show and at least one of *this* pledge's commitments."""
 
     commitments = CommitmentChoiceField(
-        queryset=None,
         widget=forms.CheckboxSelectMultiple,
         label=_("Tick what you will do"),
         error_messages={
             "required": _("Tick at least one thing you will do."),
             "invalid_choice": _("Tick only things from this pledge's list."),
-            "invalid_pk_value": _("Tick only things from this pledge's list."),
             "invalid_list": _("Tick only things from this pledge's list."),
         },
     )
@@ -109,7 +104,7 @@ class SignForm(forms.Form):
     def __init__(self, *args, pledge, **kwargs):
         super().__init__(*args, **kwargs)
         self.pledge = pledge
-        self.fields["commitments"].queryset = pledge.commitments.order_by("order")
+        self.fields["commitments"].set_commitments(pledge.commitment_list())
         self.name_key = None
         add_exit_question(self, pledge)
 

@@ -101,10 +101,18 @@ def _unavailable(request, *, reason, pledge=None, status=200):
     return render(request, "pledges/pledge_unavailable.html", context, status=status)
 
 
-def _pledge_by_token(token):
+def _pledges_for(request):
+    """Pledges as the sign page needs them: with the last minute's signatures counted in
+    the same query when this request may sign (the flood cap)."""
+    if request.method == "POST":
+        return Pledge.objects.with_recent_signatures()
+    return Pledge.objects.all()
+
+
+def _pledge_by_token(request, token):
     if len(token) > Pledge._meta.get_field("link_token").max_length:
         return None
-    return Pledge.objects.filter(link_token=token).first()
+    return _pledges_for(request).filter(link_token=token).first()
 
 
 def _open_checkin(pledge):
@@ -155,7 +163,7 @@ def join_code(request, code):
     normalised = codes.normalise_join_code(code)
     if not normalised:
         return _unavailable(request, reason="malformed", status=404)
-    pledge = Pledge.objects.filter(join_code=normalised).first()
+    pledge = _pledges_for(request).filter(join_code=normalised).first()
     if pledge is None:
         limits.record_wrong(request)
         return _unavailable(request, reason="unknown-code", status=404)
@@ -169,7 +177,7 @@ def join_code(request, code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_link(request, token):
     """The sign page reached by the QR code or the poster's link: never rate-limited."""
-    pledge = _pledge_by_token(token)
+    pledge = _pledge_by_token(request, token)
     if pledge is None:
         return _unavailable(request, reason="unknown-link", status=404)
     return _sign(request, pledge)
@@ -179,8 +187,8 @@ def join_link(request, token):
 
 
 def _sign(request, pledge):
-    checkin = _open_checkin(pledge)
     if not pledge.is_open():
+        checkin = _open_checkin(pledge)
         if checkin is not None and pledge.status != PledgeStatus.DRAFT:
             # Signing is over, but the teacher asked how it went: the way to reflect.
             return _render_sign(request, pledge, None, checkin=checkin)
@@ -191,17 +199,13 @@ def _sign(request, pledge):
         form = SignForm(request.POST, pledge=pledge)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    signature = Signature.sign(
-                        pledge=pledge,
-                        display_name=form.cleaned_data["display_name"],
-                        name_key=form.name_key,
-                        commitments=form.cleaned_data["commitments"],
-                    )
-                    # sign() knows nothing of the exit question: the answer rides along.
-                    if form.cleaned_data.get("exit_answer"):
-                        signature.exit_answer = form.cleaned_data["exit_answer"]
-                        signature.save(update_fields=["exit_answer"])
+                signature = Signature.sign(
+                    pledge=pledge,
+                    display_name=form.cleaned_data["display_name"],
+                    name_key=form.name_key,
+                    commitments=form.cleaned_data["commitments"],
+                    exit_answer=form.cleaned_data.get("exit_answer", ""),
+                )
             except AlreadySigned as error:
                 # Never hand over the existing signature's cookie: knowing a name must not
                 # make you that signer. Only the device that signed is shown the way back.
@@ -210,7 +214,7 @@ def _sign(request, pledge):
                     request,
                     pledge,
                     SignForm(pledge=pledge),
-                    checkin=checkin,
+                    checkin=_open_checkin(pledge),
                     already=True,
                     is_mine=mine is not None and mine.pk == error.signature.pk,
                 )
@@ -221,7 +225,7 @@ def _sign(request, pledge):
             return response
     else:
         form = SignForm(pledge=pledge)
-    return _render_sign(request, pledge, form, checkin=checkin)
+    return _render_sign(request, pledge, form, checkin=_open_checkin(pledge))
 
 
 def _render_sign(request, pledge, form, *, checkin, already=False, is_mine=False):
@@ -255,7 +259,7 @@ def thanks(request, token):
 
     Without the cookie nothing about any signature is shown: the page must not tell a
     visitor who signed."""
-    pledge = _pledge_by_token(token)
+    pledge = _pledge_by_token(request, token)
     if pledge is None:
         raise Http404("No such pledge")
     signature = signature_from_cookie(request, pledge)
@@ -278,7 +282,7 @@ def thanks(request, token):
 @require_POST
 def withdraw(request, token):
     """Take a signature off: this device's, or the one whose return code was typed."""
-    pledge = _pledge_by_token(token)
+    pledge = _pledge_by_token(request, token)
     if pledge is None:
         raise Http404("No such pledge")
     if not pledge.is_open():
@@ -346,7 +350,7 @@ def reflect(request, token):
     and no answer here says whether a name has signed. `?code` shows the return-code box
     even with a cookie, for the next student on a shared school laptop.
     """
-    pledge = _pledge_by_token(token)
+    pledge = _pledge_by_token(request, token)
     if pledge is None:
         raise Http404("No such pledge")
     checkin = _open_checkin(pledge)

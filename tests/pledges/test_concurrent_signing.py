@@ -82,3 +82,52 @@ def test_twenty_phones_signing_different_names_all_succeed(open_pledge):
     assert [status for status, _text in results] == [303] * THREADS, results
     assert Signature.objects.filter(pledge=open_pledge).count() == THREADS
     assert open_pledge.count() == THREADS
+
+
+def test_signing_outside_a_transaction_is_one_statement_with_its_ticks(open_pledge):
+    """On PostgreSQL, signing outside any transaction inserts the signature and its ticks
+    in one statement, which commits by itself; a clash inserts nothing at all."""
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.models import AlreadySigned
+
+    commitments = list(open_pledge.commitments.all())
+    with CaptureQueriesContext(connection) as queries:
+        signature = Signature.sign(
+            pledge=open_pledge, display_name="Sam K", name_key="sam k",
+            commitments=commitments, exit_answer="Ask first",
+        )  # fmt: skip
+    assert len(queries) == 1 and queries[0]["sql"].startswith("WITH new AS (INSERT")
+    stored = Signature.objects.get(pk=signature.pk)
+    assert (stored.display_name, stored.exit_answer, stored.approved) == (
+        "Sam K",
+        "Ask first",
+        True,
+    )
+    assert set(stored.commitments.all()) == set(commitments)
+    assert stored.created is not None and stored.return_code == signature.return_code
+
+    with pytest.raises(AlreadySigned) as clash:
+        Signature.sign(
+            pledge=open_pledge, display_name="SAM K", name_key="sam k", commitments=commitments
+        )
+    assert clash.value.signature.pk == signature.pk
+    assert Signature.objects.count() == 1
+    assert Signature.commitments.through.objects.count() == len(commitments)
+
+
+def test_a_clashing_return_code_is_drawn_again(open_pledge, monkeypatch):
+    from pledges import codes
+
+    commitments = list(open_pledge.commitments.all())
+    first = Signature.sign(
+        pledge=open_pledge, display_name="Sam K", name_key="sam k", commitments=commitments
+    )
+    drawn = iter([first.return_code, "ZZZZZZZZ"])
+    monkeypatch.setattr(codes, "new_return_code", lambda: next(drawn))
+    second = Signature.sign(
+        pledge=open_pledge, display_name="Ali B", name_key="ali b", commitments=commitments
+    )
+    assert second.return_code == "ZZZZZZZZ"
+    assert Signature.objects.filter(pledge=open_pledge).count() == 2
+    assert Signature.commitments.through.objects.count() == 2 * len(commitments)
