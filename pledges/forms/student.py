@@ -112,6 +112,14 @@ class SignForm(forms.Form):
         display_name, self.name_key = names.validate(self.cleaned_data["display_name"])
         return display_name
 
+    def commitment_options(self):
+        """The checkboxes as the sign page draws them: (value, label, ticked). Drawn by a
+        plain template, not the widget machinery: this page is what a whole school loads
+        at once after an assembly."""
+        field = self.fields["commitments"]
+        ticked = set(self.data.getlist("commitments")) if self.is_bound else set()
+        return [(pk, text, str(pk) in ticked) for pk, text in field.choices]
+
 
 class WithdrawForm(forms.Form):
     """Taking a signature off: by this device's cookie, or by the typed return code.

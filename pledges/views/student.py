@@ -232,6 +232,8 @@ def _render_sign(request, pledge, form, *, checkin, already=False, is_mine=False
     """The pledge page: the sign form while it is open (`form`), and the way to reflect
     whenever a check-in is open, even after signing closed (`form` is None)."""
     visible = pledge.visible_signatures()
+    # Names shown: the count is how many there are, so one query gives both.
+    names = list(visible.values_list("display_name", flat=True)) if pledge.show_names else None
     context = {
         "pledge": pledge,
         "form": form,
@@ -241,10 +243,8 @@ def _render_sign(request, pledge, form, *, checkin, already=False, is_mine=False
         and signature_from_cookie(request, pledge) is not None,
         "already_signed": already,
         "already_mine": is_mine,
-        "count": visible.count(),
-        "names": list(visible.values_list("display_name", flat=True))
-        if pledge.show_names
-        else None,
+        "count": len(names) if names is not None else visible.count(),
+        "names": names,
     }
     return render(request, "pledges/sign.html", context)
 
