@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -189,6 +190,32 @@ class PledgeStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def _count_signatures(condition, params=()):
+    """COUNT(*) of the row's pledge's signatures matching `condition` (SQL over the
+    signature table's columns), as a correlated subquery on the pledge table.
+
+    Written as SQL rather than a Subquery() of querysets: Django spends ~1.5 ms of Python
+    compiling that Subquery on every request, more than the query itself takes, and
+    these counts are on the hottest pages (the pledge a whole school is signing)."""
+    quote = connection.ops.quote_name
+    signatures = Signature._meta.db_table
+    pledges = Pledge._meta.db_table
+    pledge_column = Signature._meta.get_field("pledge").column
+    sql = (
+        f"SELECT COUNT(*) FROM {quote(signatures)} WHERE "  # noqa: S608 (names only)
+        f"{quote(signatures)}.{quote(pledge_column)} = "
+        f"{quote(pledges)}.{quote(Pledge._meta.pk.column)} "
+        f"AND {condition}"
+    )
+    return RawSQL(sql, params, output_field=models.IntegerField())  # noqa: S611 (names only)
+
+
+def _signature_column(name):
+    """A signature column, qualified and quoted, for _count_signatures() conditions."""
+    quote = connection.ops.quote_name
+    return f"{quote(Signature._meta.db_table)}.{quote(Signature._meta.get_field(name).column)}"
+
+
 class PledgeQuerySet(models.QuerySet):
     def with_counts(self):
         """Annotate the count students and teachers see: approved, not hidden.
@@ -196,16 +223,9 @@ class PledgeQuerySet(models.QuerySet):
         A correlated subquery per pledge (an index range scan on the signatures of that
         pledge) rather than a join and GROUP BY over every signature: at district scale
         the join made a pledge page aggregate half a million rows."""
-        visible = (
-            Signature.objects.filter(pledge=models.OuterRef("pk"), hidden=False, approved=True)
-            .order_by()
-            .values("pledge")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return self.annotate(
-            signature_count=Coalesce(
-                models.Subquery(visible), 0, output_field=models.IntegerField()
+            signature_count=_count_signatures(
+                f"{_signature_column('approved')} AND NOT {_signature_column('hidden')}"
             )
         )
 
@@ -213,18 +233,8 @@ class PledgeQuerySet(models.QuerySet):
         """Annotate how many signatures came in the last minute, for the signing cap: one
         query with the pledge instead of a second one on every signing request."""
         since = timezone.now() - timedelta(seconds=60)
-        recent = (
-            Signature.objects.filter(pledge=models.OuterRef("pk"), created__gte=since)
-            .order_by()
-            .values("pledge")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(
-            recent_signatures=Coalesce(
-                models.Subquery(recent), 0, output_field=models.IntegerField()
-            )
-        )
+        created = _signature_column("created")
+        return self.annotate(recent_signatures=_count_signatures(f"{created} >= %s", (since,)))
 
     def owned_by(self, user):
         return self.filter(classroom__teacher=user)
