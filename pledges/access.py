@@ -18,7 +18,8 @@ def membership_of(user):
     query."""
     if not hasattr(user, "_membership_cache"):
         user._membership_cache = (
-            Membership.objects.select_related("school").filter(user_id=user.pk).first()
+            # One membership per user (a one-to-one): no ordering, so no joins for it.
+            Membership.objects.select_related("school").filter(user_id=user.pk).order_by().first()
             if user.is_authenticated
             else None
         )
@@ -39,8 +40,15 @@ def lead_membership_of(user):
     return membership
 
 
+def _school_id(user):
+    """The teacher's school id, or None. Filtering on it (rather than joining school and
+    membership in every query) keeps the access check to a column comparison."""
+    membership = membership_of(user)
+    return membership.school_id if membership is not None else None
+
+
 def classrooms_of(user):
-    return Classroom.objects.filter(teacher=user, school__memberships__user=user)
+    return Classroom.objects.filter(teacher=user, school_id=_school_id(user))
 
 
 def classroom_for(user, pk):
@@ -48,9 +56,7 @@ def classroom_for(user, pk):
 
 
 def pledges_of(user):
-    return Pledge.objects.filter(
-        classroom__teacher=user, classroom__school__memberships__user=user
-    )
+    return Pledge.objects.filter(classroom__teacher=user, classroom__school_id=_school_id(user))
 
 
 def pledge_for(user, pk, queryset=None):
@@ -58,7 +64,7 @@ def pledge_for(user, pk, queryset=None):
     prefetches (it is narrowed to the teacher's pledges here, never trusted)."""
     base = queryset if queryset is not None else Pledge.objects.all()
     return get_object_or_404(
-        base.filter(classroom__teacher=user, classroom__school__memberships__user=user), pk=pk
+        base.filter(classroom__teacher=user, classroom__school_id=_school_id(user)), pk=pk
     )
 
 

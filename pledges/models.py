@@ -285,6 +285,10 @@ class Pledge(models.Model):
         default=False,
         help_text=_("Ask it again at a check-in to see what changed, without names."),
     )
+    # Bumped whenever signatures change in a way their count and newest id don't show
+    # (moderation, anonymising, an edit in the admin): part of the key of the teacher's
+    # cached signature list. Signing and withdrawing change the count, so they needn't.
+    signature_edits = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -353,6 +357,10 @@ class Pledge(models.Model):
         """Issue a new code; the old one stops working at once."""
         self.join_code = _unique_code(Pledge, "join_code", codes.new_join_code)
         self.save(update_fields=["join_code", "updated"])
+
+    def signatures_edited(self):
+        """Say that this pledge's signatures changed (see `signature_edits`)."""
+        Pledge.objects.filter(pk=self.pk).update(signature_edits=models.F("signature_edits") + 1)
 
     def visible_signatures(self):
         return self.signatures.filter(hidden=False, approved=True)

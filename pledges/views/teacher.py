@@ -1,20 +1,24 @@
 """Teachers' classrooms and pledges. Every object comes through pledges.access."""
 
-from functools import wraps
+import hashlib
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from curriculum.models import Lesson
@@ -161,19 +165,13 @@ def pledge_edit(request, pk):
 
 
 def _detail_queryset():
-    visible = Q(signatures__hidden=False, signatures__approved=True)
-    return (
-        Pledge.objects.with_counts()
-        .select_related("classroom", "lesson")
-        .prefetch_related(
-            Prefetch(
-                "commitments",
-                queryset=Commitment.objects.annotate(
-                    signed_count=Count("signatures", filter=visible)
-                ).order_by("order"),
-            )
-        )
-    )
+    # The page shows the lesson's title and link, not its text: leave the rest behind.
+    lesson_text = [
+        f"lesson__{field.name}"
+        for field in Lesson._meta.concrete_fields
+        if field.name not in ("id", "title", "slug")
+    ]
+    return Pledge.objects.with_counts().select_related("classroom", "lesson").defer(*lesson_text)
 
 
 # The signature lists a teacher can page through: every one, those waiting for approval,
@@ -198,6 +196,7 @@ def pledge_detail(request, pk):
     pledge = access.pledge_for(request.user, pk, _detail_queryset())
     tallies = pledge.signatures.aggregate(
         all=Count("pk"),
+        newest=Max("pk"),
         **{name: Count("pk", filter=rule) for name, rule in SIGNATURE_LISTS.items() if rule},
     )
     show = _signature_list(request)
@@ -219,19 +218,52 @@ def pledge_detail(request, pk):
         for name in SIGNATURE_LISTS
         if name in ("all", show) or tallies[name]
     ]
+    visible = Q(signatures__hidden=False, signatures__approved=True)
+    fragment = {
+        "pledge": pledge,
+        "page": page,
+        "show": show,
+        "tallies": tallies,
+        "signature_lists": signature_lists,
+        # Lazy: only run when the part below is rendered, not when it comes from cache.
+        "commitments": pledge.commitments.annotate(
+            signed_count=Count("signatures", filter=visible)
+        ).order_by("order"),
+    }
     return render(
         request,
         "pledges/pledge_detail.html",
         {
-            "pledge": pledge,
-            "page": page,
-            "show": show,
-            "tallies": tallies,
-            "signature_lists": signature_lists,
+            **fragment,
+            "signatures_html": _signatures_html(request, pledge, tallies, fragment),
             "live": request.GET.get("live") == "1",
             "join_url": request.build_absolute_uri(pledge.get_join_url()),
         },
     )
+
+
+def _signatures_html(request, pledge, tallies, context):
+    """The commitments and signatures part of the teacher's page: most of its rendering
+    time, and the same until a signature is added, withdrawn or edited. Kept in this
+    process's memory under a key that changes with each of those: the count and newest
+    id of the signatures, the pledge's edit counter and last save (`signature_edits`,
+    `updated`), the language, and the query string (which the page links carry)."""
+    render_part = partial(
+        render_to_string, "pledges/_includes/_pledge_signatures.html", context, request
+    )
+    if not settings.PAGE_CACHE:
+        return render_part()
+    state = [
+        pledge.pk, pledge.signature_edits, pledge.updated.timestamp(), get_language(),
+        *sorted(tallies.items()), sorted(request.GET.lists()),
+    ]  # fmt: skip
+    key = "pledge-signatures:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    pages = caches[settings.PAGE_CACHE_ALIAS]
+    html = pages.get(key)
+    if html is None:
+        html = render_part()
+        pages.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (our own template's output)
 
 
 STATUS_ACTIONS = {
@@ -399,6 +431,7 @@ def signature_moderate(request, pk, signature_pk):
         messages.error(request, _("Choose hide, show or approve."))
     else:
         Signature.objects.filter(pk=signature.pk).update(**change[0])
+        signature.pledge.signatures_edited()
         messages.success(request, change[1])
     # Back to the list and page the teacher was on (sent with the form, checked here).
     where = {}

@@ -332,5 +332,56 @@ def test_moderation_buttons_share_one_form_with_one_token(teacher_client, pledge
         make_signature(pledge, name)
     page = teacher_client.get(pledge.get_absolute_url()).text
     signatures = page[page.index('id="signatures-title"') :]
-    assert signatures.count("csrfmiddlewaretoken") == 1
+    assert "csrfmiddlewaretoken" not in signatures  # no form, token or URL per row
     assert signatures.count('form="moderate"') == 3
+    assert page.count('<form id="moderate" method="post"') == 1
+
+
+def _listed(response):
+    """The names in the signatures table, in order."""
+    import re
+
+    return [name.strip() for name in re.findall(r"<th scope=\"row\">([^<]+)", response.text)]
+
+
+def test_the_cached_signature_list_follows_every_change(teacher_client, pledge, settings):
+    """With the page cache on (as in production), the list is kept between requests and
+    still shows every signing, withdrawal, moderation, anonymising and edit at once."""
+    from pledges.retention import anonymise_closed_pledges
+
+    settings.PAGE_CACHE = True
+    page = pledge.get_absolute_url()
+    sam, ali = make_signature(pledge, "Sam K"), make_signature(pledge, "Ali B")
+    assert _listed(teacher_client.get(page)) == ["Ali B", "Sam K"]
+
+    jo = make_signature(pledge, "Jo C")  # signing
+    assert _listed(teacher_client.get(page)) == ["Jo C", "Ali B", "Sam K"]
+
+    jo.delete()  # withdrawing
+    assert _listed(teacher_client.get(page)) == ["Ali B", "Sam K"]
+
+    moderate = "pledges:signature-moderate"
+    teacher_client.post(reverse(moderate, args=[pledge.pk, sam.pk]), {"action": "hide"})
+    assert "hidden" in teacher_client.get(page).text.split("Sam K")[1][:80]
+    # Swap which one is hidden: the counts are as before, the page must not be.
+    teacher_client.post(reverse(moderate, args=[pledge.pk, sam.pk]), {"action": "unhide"})
+    teacher_client.post(reverse(moderate, args=[pledge.pk, ali.pk]), {"action": "hide"})
+    text = teacher_client.get(page).text
+    assert "hidden" in text.split("Ali B")[1][:80] and "hidden" not in text.split("Sam K")[1][:80]
+
+    pledge.close()
+    Pledge.objects.filter(pk=pledge.pk).update(closed_at=pledge.closed_at.replace(year=2000))
+    anonymise_closed_pledges(older_than_days=90)
+    assert _listed(teacher_client.get(page)) == ["Student 2", "Student 1"]
+
+
+def test_a_cached_list_costs_fewer_queries(teacher_client, pledge, settings,
+                                           django_assert_num_queries):  # fmt: skip
+    settings.PAGE_CACHE = True
+    for number in range(20):
+        make_signature(pledge, f"Name {chr(65 + number)}")
+    teacher_client.get(pledge.get_absolute_url())  # fills the cache
+    # session, user, membership, pledge with count, the tallies: no signatures or counts
+    with django_assert_num_queries(5):
+        response = teacher_client.get(pledge.get_absolute_url())
+    assert _listed(response)[0] == "Name T" and len(_listed(response)) == 20
