@@ -7,7 +7,7 @@
 3. Loads each page with wrk at 8 and 32 connections, checks that every successful
    signature is one new row and no name signed a pledge twice, and writes the results
    (bench-results/<time>.json and .md, and latest.*); --update-docs puts the table in
-   docs/performance.md.
+   docs/performance.md and README.md.
 
 Run it through `make bench`, which installs wrk first.
 """
@@ -114,7 +114,7 @@ def main():
     parser.add_argument("--small", action="store_true", help="a tenth of the data (quick try)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
-    parser.add_argument("--update-docs", action="store_true", help="write docs/performance.md")
+    parser.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md and README.md")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     options = parser.parse_args()
     common.ensure_tools("wrk")
@@ -247,6 +247,7 @@ def main():
     print(markdown)
     if options.update_docs:
         results.update_docs(report, common.ROOT / "docs" / "performance.md")
+        results.update_docs(report, common.ROOT / "README.md")
     failures = results.failures(report)
     if failures:
         print("Targets not met:\n  " + "\n  ".join(failures))
