@@ -114,7 +114,11 @@ def main():
     parser.add_argument("--small", action="store_true", help="a tenth of the data (quick try)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
-    parser.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md and README.md")
+    parser.add_argument(
+        "--update-docs",
+        action="store_true",
+        help="write the table into docs/performance.md and README.md",
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     options = parser.parse_args()
     common.ensure_tools("wrk")
