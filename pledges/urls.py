@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<str:token>/", student.join_link, name="join-link"),
     path("p/<str:token>/thanks/", student.thanks, name="thanks"),
     path("p/<str:token>/withdraw/", student.withdraw, name="withdraw"),
+    path("p/<str:token>/forget/", student.forget_device, name="forget-device"),
     path("p/<str:token>/reflect/", student.reflect, name="reflect"),
     path("privacy/", student.privacy, name="privacy"),
     # Teacher accounts and schools.

@@ -327,6 +327,23 @@ def withdraw(request, token):
     return response
 
 
+@require_POST
+def forget_device(request, token):
+    """A shared school laptop: the student who signed tells it to forget them, so the next
+    person can't see their return code or take their name off. The signature stays."""
+    pledge = _pledge_by_token(request, token)
+    if pledge is None:
+        raise Http404("No such pledge")
+    messages.success(
+        request,
+        _("This device has forgotten you. Your name is still on the pledge; "
+          "your return code is the way back."),
+    )  # fmt: skip
+    response = HttpResponseRedirect(pledge.get_link_url(), status=303)
+    response.delete_cookie(return_cookie_name(pledge), samesite="Lax")
+    return response
+
+
 @require_safe
 def privacy(request):
     return render(

@@ -215,3 +215,34 @@ def test_withdraw_without_the_csrf_token_is_refused(pledge):
     make_signature(pledge, "Sam K")
     response = phone.post(withdraw_url(pledge), {"return_code": "2222-2222"})
     assert response.status_code == 403
+
+
+# A shared laptop -------------------------------------------------------------------------
+
+
+def forget_url(pledge):
+    return reverse("pledges:forget-device", args=[pledge.link_token])
+
+
+def test_a_shared_laptop_forgets_the_student_who_signed(signed_phone, pledge):
+    signature = Signature.objects.get()
+    thanks = text_of(signed_phone.get(thanks_url(pledge)))
+    assert "Forget me on this device" in thanks
+
+    response = signed_phone.post(forget_url(pledge), follow=True)
+    assert response.redirect_chain == [(pledge.get_link_url(), 303)]
+    assert "This device has forgotten you." in text_of(response)
+    # The next student on the laptop sees neither the code nor a one-click take-off.
+    after = text_of(signed_phone.get(thanks_url(pledge)))
+    assert signature.return_code_display() not in after
+    refused = signed_phone.post(withdraw_url(pledge), {"return_code": ""})
+    assert "Type the return code you wrote down after signing." in text_of(refused)
+    assert Signature.objects.filter(pk=signature.pk).exists()  # the signature stays
+
+
+def test_forgetting_is_a_post_with_a_token_for_a_real_pledge(pledge):
+    assert Client().get(forget_url(pledge)).status_code == 405
+    missing = reverse("pledges:forget-device", args=["no-such-token"])
+    assert Client().post(missing).status_code == 404
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(forget_url(pledge)).status_code == 403

@@ -75,6 +75,7 @@ ROUTES = {
     "pledges:join-link": (STUDENT, _token),
     "pledges:thanks": (STUDENT, _token),
     "pledges:withdraw": (STUDENT, _token),
+    "pledges:forget-device": (STUDENT, _token),
     "pledges:reflect": (STUDENT, _token),
     "pledges:privacy": (PUBLIC, None),
     "pledges:school-privacy": (PUBLIC, None),
