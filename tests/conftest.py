@@ -73,3 +73,15 @@ def colleague_client(colleague):
 @pytest.fixture
 def other_client(other_teacher):
     return _client_for(other_teacher)
+
+
+@pytest.fixture
+def signed_phone(pledge):
+    """A phone that signed the pledge (first and third commitments), with its cookie."""
+    phone = Client()
+    chosen = list(pledge.commitments.order_by("order"))[::2]
+    response = phone.post(
+        pledge.get_link_url(), factories.sign_form_data(pledge, commitments=chosen)
+    )
+    assert response.status_code == 303
+    return phone

@@ -109,10 +109,10 @@ def _pledges_for(request):
     return Pledge.objects.all()
 
 
-def _pledge_by_token(request, token):
+def _pledge_by_token(token, pledges=Pledge.objects):
     if len(token) > Pledge._meta.get_field("link_token").max_length:
         return None
-    return _pledges_for(request).filter(link_token=token).first()
+    return pledges.filter(link_token=token).first()
 
 
 def _open_checkin(pledge):
@@ -177,7 +177,7 @@ def join_code(request, code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_link(request, token):
     """The sign page reached by the QR code or the poster's link: never rate-limited."""
-    pledge = _pledge_by_token(request, token)
+    pledge = _pledge_by_token(token, _pledges_for(request))
     if pledge is None:
         return _unavailable(request, reason="unknown-link", status=404)
     return _sign(request, pledge)
@@ -259,7 +259,7 @@ def thanks(request, token):
 
     Without the cookie nothing about any signature is shown: the page must not tell a
     visitor who signed."""
-    pledge = _pledge_by_token(request, token)
+    pledge = _pledge_by_token(token)
     if pledge is None:
         raise Http404("No such pledge")
     signature = signature_from_cookie(request, pledge)
@@ -282,7 +282,7 @@ def thanks(request, token):
 @require_POST
 def withdraw(request, token):
     """Take a signature off: this device's, or the one whose return code was typed."""
-    pledge = _pledge_by_token(request, token)
+    pledge = _pledge_by_token(token)
     if pledge is None:
         raise Http404("No such pledge")
     if not pledge.is_open():
@@ -331,7 +331,7 @@ def withdraw(request, token):
 def forget_device(request, token):
     """A shared school laptop: the student who signed tells it to forget them, so the next
     person can't see their return code or take their name off. The signature stays."""
-    pledge = _pledge_by_token(request, token)
+    pledge = _pledge_by_token(token)
     if pledge is None:
         raise Http404("No such pledge")
     messages.success(
@@ -367,7 +367,7 @@ def reflect(request, token):
     and no answer here says whether a name has signed. `?code` shows the return-code box
     even with a cookie, for the next student on a shared school laptop.
     """
-    pledge = _pledge_by_token(request, token)
+    pledge = _pledge_by_token(token)
     if pledge is None:
         raise Http404("No such pledge")
     checkin = _open_checkin(pledge)

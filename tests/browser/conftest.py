@@ -158,3 +158,22 @@ def sign(page, server, pledge, name=STUDENT):
     for box in page.get_by_role("checkbox").all():
         box.check()
     page.get_by_role("button", name="Sign the pledge").click()
+
+
+def sign_then_sign_again(phone, server, pledge, shots):
+    """Sign as STUDENT, check the thanks page and the stored signature, then sign again
+    with the same name and check it is refused. Screenshots are named `shots-…`."""
+    from pledges.models import Signature
+
+    sign(phone, server, pledge)
+    phone.get_by_role("heading", name="Thanks for signing").wait_for()
+    signature = Signature.objects.get(pledge=pledge)
+    assert signature.display_name == STUDENT
+    assert signature.commitments.count() == pledge.commitments.count()
+    assert phone.locator(".return-code-value").inner_text() == signature.return_code_display()
+    screenshot(phone, f"{shots}-thanks")
+
+    sign(phone, server, pledge)
+    phone.get_by_text("You've already signed this pledge.").wait_for()
+    assert Signature.objects.filter(pledge=pledge).count() == 1
+    screenshot(phone, f"{shots}-already-signed")

@@ -9,7 +9,14 @@ from curriculum.loader import load_content
 from curriculum.models import Lesson
 from pledges.models import CheckIn, Pledge, PledgeStatus, Reflection, Signature
 from tests import factories
-from tests.browser.conftest import STUDENT, log_in, new_page, screenshot, sign
+from tests.browser.conftest import (
+    STUDENT,
+    log_in,
+    new_page,
+    screenshot,
+    sign,
+    sign_then_sign_again,
+)
 
 
 @pytest.fixture
@@ -113,18 +120,7 @@ def test_a_new_teacher_signs_up_sets_up_a_school_and_class_and_opens_a_pledge_fr
 def test_a_student_signs_on_a_phone_and_signing_again_with_the_same_name_says_so(
     phone, server, open_pledge
 ):
-    sign(phone, server, open_pledge)
-    phone.get_by_role("heading", name="Thanks for signing").wait_for()
-    signature = Signature.objects.get(pledge=open_pledge)
-    assert signature.display_name == STUDENT
-    assert signature.commitments.count() == open_pledge.commitments.count()
-    assert phone.locator(".return-code-value").inner_text() == signature.return_code_display()
-    screenshot(phone, "journey-student-thanks")
-
-    sign(phone, server, open_pledge)
-    phone.get_by_text("You've already signed this pledge.").wait_for()
-    assert Signature.objects.filter(pledge=open_pledge).count() == 1
-    screenshot(phone, "journey-student-already-signed")
+    sign_then_sign_again(phone, server, open_pledge, "journey-student")
 
 
 def test_the_teacher_hides_a_signature_exports_the_csv_and_closes_the_pledge(

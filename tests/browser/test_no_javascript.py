@@ -2,7 +2,7 @@
 
 from pledges.models import Signature
 from tests import factories
-from tests.browser.conftest import STUDENT, new_page, screenshot, sign
+from tests.browser.conftest import new_page, sign_then_sign_again
 
 
 def test_a_student_signs_and_is_told_of_a_second_signature_with_javascript_off(browser, server):
@@ -11,17 +11,7 @@ def test_a_student_signs_and_is_told_of_a_second_signature_with_javascript_off(b
     context, phone = new_page(browser, phone=True, java_script_enabled=False)
     assert phone.goto(f"{server}/join/").ok
 
-    sign(phone, server, pledge)
-    phone.get_by_role("heading", name="Thanks for signing").wait_for()
-    signature = Signature.objects.get(pledge=pledge)
-    assert signature.display_name == STUDENT
-    assert signature.commitments.count() == pledge.commitments.count()
-    assert phone.locator(".return-code-value").inner_text() == signature.return_code_display()
-    screenshot(phone, "no-js-thanks")
-
-    sign(phone, server, pledge)
-    phone.get_by_text("You've already signed this pledge.").wait_for()
-    assert Signature.objects.filter(pledge=pledge).count() == 1
+    sign_then_sign_again(phone, server, pledge, "no-js")
 
     # Taking the name off works without JavaScript too.
     phone.goto(f"{server}/p/{pledge.link_token}/thanks/")

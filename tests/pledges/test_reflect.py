@@ -71,16 +71,6 @@ def checkin(pledge):
 
 
 @pytest.fixture
-def signed_phone(pledge):
-    """The phone that signed the pledge (first and third commitments), with its cookie."""
-    phone = Client()
-    chosen = list(pledge.commitments.order_by("order"))[::2]
-    response = phone.post(pledge.get_link_url(), sign_form_data(pledge, commitments=chosen))
-    assert response.status_code == 303
-    return phone
-
-
-@pytest.fixture
 def signature(signed_phone):
     return Signature.objects.get()
 

@@ -30,16 +30,6 @@ def withdraw_url(pledge):
     return reverse("pledges:withdraw", args=[pledge.link_token])
 
 
-@pytest.fixture
-def signed_phone(pledge):
-    """A phone that signed the pledge (first and third commitments), with its cookie."""
-    phone = Client()
-    chosen = list(pledge.commitments.order_by("order"))[::2]
-    response = phone.post(pledge.get_link_url(), sign_form_data(pledge, commitments=chosen))
-    assert response.status_code == 303
-    return phone
-
-
 # Thanks ----------------------------------------------------------------------------------
 
 

@@ -277,7 +277,7 @@ def test_the_lead_deletes_the_school_only_after_typing_its_name(world):
 
 
 def test_a_lost_database_in_a_view_answers_a_friendly_503(world, monkeypatch):
-    def unreachable(request, token):
+    def unreachable(token, pledges=None):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(student, "_pledge_by_token", unreachable)
