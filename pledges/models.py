@@ -7,6 +7,7 @@ reflect. No email, IP address or device id is stored.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -191,29 +192,53 @@ class PledgeStatus(models.TextChoices):
 
 
 def _count_signatures(condition, params=()):
-    """COUNT(*) of the row's pledge's signatures matching `condition` (SQL over the
-    signature table's columns), as a correlated subquery on the pledge table.
+    """COUNT(*) of the row's pledge's signatures matching `condition`: see _of_signatures."""
+    return _of_signatures("COUNT(*)", condition, params)
+
+
+def _of_signatures(aggregate, condition, params=()):
+    """`aggregate` (SQL) over the row's pledge's signatures matching `condition` (SQL over
+    the signature table's columns), as a correlated subquery on the pledge table.
 
     Written as SQL rather than a Subquery() of querysets: Django spends ~1.5 ms of Python
     compiling that Subquery on every request, more than the query itself takes, and
     these counts are on the hottest pages (the pledge a whole school is signing)."""
-    quote = connection.ops.quote_name
-    signatures = Signature._meta.db_table
-    pledges = Pledge._meta.db_table
-    pledge_column = Signature._meta.get_field("pledge").column
     sql = (
-        f"SELECT COUNT(*) FROM {quote(signatures)} WHERE "  # noqa: S608 (names only)
-        f"{quote(signatures)}.{quote(pledge_column)} = "
-        f"{quote(pledges)}.{quote(Pledge._meta.pk.column)} "
-        f"AND {condition}"
+        f"SELECT {aggregate} FROM {_table(Signature)} "  # noqa: S608 (names only)
+        f"WHERE {_column(Signature, 'pledge')} = {_column(Pledge, 'id')} AND {condition}"
     )
     return RawSQL(sql, params, output_field=models.IntegerField())  # noqa: S611 (names only)
 
 
+def _open_checkin_id():
+    """The id of the row's pledge's newest open check-in, or NULL, as a subquery."""
+    column = partial(_column, CheckIn)
+    sql = (
+        f"SELECT {column('id')} FROM {_table(CheckIn)} "  # noqa: S608 (names only)
+        f"WHERE {column('pledge')} = {_column(Pledge, 'id')} AND {column('is_open')} "
+        f"ORDER BY {column('number')} DESC LIMIT 1"
+    )
+    return RawSQL(sql, (), output_field=models.BigIntegerField())  # noqa: S611 (names only)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name):
+    """A model's column, qualified with its table and quoted, for the SQL above."""
+    column = model._meta.get_field(name).column
+    return f"{_table(model)}.{connection.ops.quote_name(column)}"
+
+
 def _signature_column(name):
-    """A signature column, qualified and quoted, for _count_signatures() conditions."""
-    quote = connection.ops.quote_name
-    return f"{quote(Signature._meta.db_table)}.{quote(Signature._meta.get_field(name).column)}"
+    """A signature column, for _of_signatures() conditions."""
+    return _column(Signature, name)
+
+
+def _visible_signatures():
+    """The condition on signatures that students and teachers see counted."""
+    return f"{_signature_column('approved')} AND NOT {_signature_column('hidden')}"
 
 
 class PledgeQuerySet(models.QuerySet):
@@ -223,11 +248,17 @@ class PledgeQuerySet(models.QuerySet):
         A correlated subquery per pledge (an index range scan on the signatures of that
         pledge) rather than a join and GROUP BY over every signature: at district scale
         the join made a pledge page aggregate half a million rows."""
-        return self.annotate(
-            signature_count=_count_signatures(
-                f"{_signature_column('approved')} AND NOT {_signature_column('hidden')}"
-            )
-        )
+        return self.annotate(signature_count=_count_signatures(_visible_signatures()))
+
+    def for_sign_page(self):
+        """Annotate what the public pledge page shows and is cached by (see
+        pledges.page_cache): the count and newest id of the shown signatures, and the open
+        check-in's id. One query, so a cached page costs one round trip."""
+        return self.with_counts().annotate(
+            newest_visible_id=_of_signatures(f"MAX({_signature_column('id')})",
+                                             _visible_signatures()),
+            open_checkin_id=_open_checkin_id(),
+        )  # fmt: skip
 
     def with_recent_signatures(self):
         """Annotate how many signatures came in the last minute, for the signing cap: one

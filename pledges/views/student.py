@@ -14,16 +14,18 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from curriculum import page_cache as curriculum_cache
 from curriculum.models import SupportService
-from pledges import codes, limits
+from pledges import codes, limits, page_cache
 from pledges.forms.student import (
     MALFORMED_JOIN_CODE,
     PROGRESS_PREFIX,
@@ -102,11 +104,12 @@ def _unavailable(request, *, reason, pledge=None, status=200):
 
 
 def _pledges_for(request):
-    """Pledges as the sign page needs them: with the last minute's signatures counted in
-    the same query when this request may sign (the flood cap)."""
+    """Pledges as the sign page needs them, in one query: with the last minute's
+    signatures counted when this request may sign (the flood cap), and otherwise with
+    what the page shows and is cached by."""
     if request.method == "POST":
         return Pledge.objects.with_recent_signatures()
-    return Pledge.objects.all()
+    return Pledge.objects.for_sign_page()
 
 
 def _pledge_by_token(token, pledges=Pledge.objects):
@@ -118,6 +121,14 @@ def _pledge_by_token(token, pledges=Pledge.objects):
 def _open_checkin(pledge):
     """The check-in students answer now: the latest round the teacher left open."""
     return pledge.checkins.filter(is_open=True).order_by("-number").first()
+
+
+def _has_open_checkin(pledge):
+    """Whether students can reflect now: from the pledge query when it asked
+    (Pledge.objects.for_sign_page), else from the database."""
+    if hasattr(pledge, "open_checkin_id"):
+        return pledge.open_checkin_id is not None
+    return pledge.checkins.filter(is_open=True).exists()
 
 
 def _closed_reason(pledge):
@@ -188,10 +199,9 @@ def join_link(request, token):
 
 def _sign(request, pledge):
     if not pledge.is_open():
-        checkin = _open_checkin(pledge)
-        if checkin is not None and pledge.status != PledgeStatus.DRAFT:
+        if _has_open_checkin(pledge) and pledge.status != PledgeStatus.DRAFT:
             # Signing is over, but the teacher asked how it went: the way to reflect.
-            return _render_sign(request, pledge, None, checkin=checkin)
+            return _render_sign(request, pledge, signing=False)
         return _unavailable(request, reason=_closed_reason(pledge), pledge=pledge)
     if request.method == "POST":
         if pledge.is_over_signing_cap():
@@ -213,8 +223,7 @@ def _sign(request, pledge):
                 return _render_sign(
                     request,
                     pledge,
-                    SignForm(pledge=pledge),
-                    checkin=_open_checkin(pledge),
+                    signing=True,
                     already=True,
                     is_mine=mine is not None and mine.pk == error.signature.pk,
                 )
@@ -223,30 +232,65 @@ def _sign(request, pledge):
             )
             _set_return_cookie(response, signature)
             return response
-    else:
+        return _render_sign(request, pledge, form, signing=True)
+    return _render_sign(request, pledge, signing=True)
+
+
+def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=False):
+    """The pledge page: the sign form while it is open (`signing`: `form` as sent, or
+    a blank one), and the way to reflect whenever a check-in is open, even after signing
+    closed.
+
+    The page as first shown is the same for every student until something on it
+    changes, so it is kept (pledges.page_cache) under a key made of all that it shows.
+    Not for an answer to a POST (it shows what was typed), nor for a request with a
+    session or a message waiting (a teacher looking, or "your name was taken off")."""
+    checkin = _has_open_checkin(pledge)
+    has_signature = checkin and signature_from_cookie(request, pledge) is not None
+    cache_key = None
+    if _may_keep_sign_page(request, form, already) and hasattr(pledge, "newest_visible_id"):
+        cache_key = page_cache.key(
+            "sign-page", request.path, pledge.pk, pledge.updated.timestamp(),
+            pledge.signature_edits, pledge.signature_count, pledge.newest_visible_id,
+            signing, _closed_reason(pledge), checkin, has_signature,
+            curriculum_cache.version(),  # the exit question comes from the lesson
+        )  # fmt: skip
+        html = page_cache.fetch(cache_key)
+        if html is not None:
+            return HttpResponse(page_cache.with_csrf_token(request, html))
+    if signing and form is None:
         form = SignForm(pledge=pledge)
-    return _render_sign(request, pledge, form, checkin=_open_checkin(pledge))
-
-
-def _render_sign(request, pledge, form, *, checkin, already=False, is_mine=False):
-    """The pledge page: the sign form while it is open (`form`), and the way to reflect
-    whenever a check-in is open, even after signing closed (`form` is None)."""
     visible = pledge.visible_signatures()
     # Names shown: the count is how many there are, so one query gives both.
     names = list(visible.values_list("display_name", flat=True)) if pledge.show_names else None
     context = {
         "pledge": pledge,
         "form": form,
-        "closed_reason": None if form is not None else _closed_reason(pledge),
+        "closed_reason": None if signing else _closed_reason(pledge),
         "checkin": checkin,
-        "has_signature": checkin is not None
-        and signature_from_cookie(request, pledge) is not None,
+        "has_signature": has_signature,
         "already_signed": already,
         "already_mine": is_mine,
-        "count": len(names) if names is not None else visible.count(),
+        "count": len(names) if names is not None else pledge.count(),
         "names": names,
     }
-    return render(request, "pledges/sign.html", context)
+    if cache_key is None:
+        return render(request, "pledges/sign.html", context)
+    context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
+    html = render_to_string("pledges/sign.html", context, request)
+    page_cache.keep(cache_key, html)
+    return HttpResponse(page_cache.with_csrf_token(request, html))
+
+
+def _may_keep_sign_page(request, form, already):
+    if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        return False
+    if form is not None or already:  # what was sent, or "you've already signed"
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return not request.META.get("QUERY_STRING")
 
 
 # After signing ---------------------------------------------------------------------------
@@ -273,7 +317,7 @@ def thanks(request, token):
             "commitments": commitments,
             "withdraw_form": WithdrawForm(),
             "is_open": pledge.is_open(),
-            "checkin": _open_checkin(pledge) if signature else None,
+            "checkin": _has_open_checkin(pledge) if signature else False,
         },
     )
 

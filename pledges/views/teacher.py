@@ -1,13 +1,11 @@
 """Teachers' classrooms and pledges. Every object comes through pledges.access."""
 
-import hashlib
 from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
@@ -17,12 +15,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from curriculum.models import Lesson
-from pledges import access, exports
+from pledges import access, exports, page_cache
 from pledges.forms.teacher import ClassroomForm, PaperSignaturesForm, PledgeForm
 from pledges.models import (
     AlreadySigned,
@@ -245,24 +243,23 @@ def pledge_detail(request, pk):
 def _signatures_html(request, pledge, tallies, context):
     """The commitments and signatures part of the teacher's page: most of its rendering
     time, and the same until a signature is added, withdrawn or edited. Kept in this
-    process's memory under a key that changes with each of those: the count and newest
-    id of the signatures, the pledge's edit counter and last save (`signature_edits`,
-    `updated`), the language, and the query string (which the page links carry)."""
+    process's memory (pledges.page_cache, never the shared cache: it lists hidden names)
+    under a key that changes with each of those: the count and newest id of the
+    signatures, the pledge's edit counter and last save (`signature_edits`, `updated`),
+    the language, and the query string (which the page links carry)."""
     render_part = partial(
         render_to_string, "pledges/_includes/_pledge_signatures.html", context, request
     )
     if not settings.PAGE_CACHE:
         return render_part()
-    state = [
-        pledge.pk, pledge.signature_edits, pledge.updated.timestamp(), get_language(),
+    key = page_cache.key(
+        "pledge-signatures", pledge.pk, pledge.signature_edits, pledge.updated.timestamp(),
         *sorted(tallies.items()), sorted(request.GET.lists()),
-    ]  # fmt: skip
-    key = "pledge-signatures:" + hashlib.sha256(repr(state).encode()).hexdigest()
-    pages = caches[settings.PAGE_CACHE_ALIAS]
-    html = pages.get(key)
+    )  # fmt: skip
+    html = page_cache.fetch(key, shared=False)
     if html is None:
         html = render_part()
-        pages.set(key, html, settings.PAGE_CACHE_SECONDS)
+        page_cache.keep(key, html, shared=False)
     return mark_safe(html)  # noqa: S308 (our own template's output)
 
 
