@@ -15,7 +15,7 @@ def membership_of(user):
     """The teacher's membership with its school, or None when they have not joined one.
 
     Cached on the user object for the request, so the decorator and the view share one
-    query."""
+    query; the signed-in teacher comes with it already (pledges.auth.TeacherBackend)."""
     if not hasattr(user, "_membership_cache"):
         user._membership_cache = (
             # One membership per user (a one-to-one): no ordering, so no joins for it.

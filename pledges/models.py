@@ -196,7 +196,7 @@ def _count_signatures(condition, params=()):
     return _of_signatures("COUNT(*)", condition, params)
 
 
-def _of_signatures(aggregate, condition, params=()):
+def _of_signatures(aggregate, condition, params=(), output_field=None):
     """`aggregate` (SQL) over the row's pledge's signatures matching `condition` (SQL over
     the signature table's columns), as a correlated subquery on the pledge table.
 
@@ -207,7 +207,8 @@ def _of_signatures(aggregate, condition, params=()):
         f"SELECT {aggregate} FROM {_table(Signature)} "  # noqa: S608 (names only)
         f"WHERE {_column(Signature, 'pledge')} = {_column(Pledge, 'id')} AND {condition}"
     )
-    return RawSQL(sql, params, output_field=models.IntegerField())  # noqa: S611 (names only)
+    output_field = output_field or models.IntegerField()
+    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 (names only)
 
 
 def _open_checkin_id():
@@ -259,6 +260,17 @@ class PledgeQuerySet(models.QuerySet):
                                              _visible_signatures()),
             open_checkin_id=_open_checkin_id(),
         )  # fmt: skip
+
+    def with_signatures_version(self):
+        """Annotate `signatures_version`: the count and newest id of all the pledge's
+        signatures, which with `signature_edits` changes whenever any of them does (a
+        new one raises the newest id, a withdrawn one lowers the count, moderation and
+        edits bump `signature_edits`). Cached pages are keyed on it."""
+        # One scan of the pledge's signatures for both, as text: "500-123456".
+        version = f"COUNT(*) || '-' || COALESCE(MAX({_signature_column('id')}), 0)"
+        return self.annotate(
+            signatures_version=_of_signatures(version, "1 = 1", output_field=models.TextField())
+        )
 
     def with_recent_signatures(self):
         """Annotate how many signatures came in the last minute, for the signing cap: one

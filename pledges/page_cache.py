@@ -23,7 +23,9 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 KEEP_SECONDS = 600
@@ -60,3 +62,15 @@ def with_csrf_token(request, html):
     if CSRF_PLACEHOLDER not in html:
         return html
     return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+def respond(request, html):
+    """A response of kept HTML, with this request's CSRF token in it."""
+    return HttpResponse(with_csrf_token(request, html))
+
+
+def render_and_keep(request, template_name, context, cache_key, *, shared=True):
+    """Render a page to keep under `cache_key`, and answer this request with it."""
+    html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    keep(cache_key, html, shared=shared)
+    return respond(request, html)

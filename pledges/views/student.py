@@ -14,9 +14,8 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -257,7 +256,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
         )  # fmt: skip
         html = page_cache.fetch(cache_key)
         if html is not None:
-            return HttpResponse(page_cache.with_csrf_token(request, html))
+            return page_cache.respond(request, html)
     if signing and form is None:
         form = SignForm(pledge=pledge)
     visible = pledge.visible_signatures()
@@ -276,10 +275,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
     }
     if cache_key is None:
         return render(request, "pledges/sign.html", context)
-    context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
-    html = render_to_string("pledges/sign.html", context, request)
-    page_cache.keep(cache_key, html)
-    return HttpResponse(page_cache.with_csrf_token(request, html))
+    return page_cache.render_and_keep(request, "pledges/sign.html", context, cache_key)
 
 
 def _may_keep_sign_page(request, form, already):

@@ -1,6 +1,6 @@
 """Teachers' classrooms and pledges. Every object comes through pledges.access."""
 
-from functools import partial, wraps
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,17 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from curriculum import page_cache as curriculum_cache
 from curriculum.models import Lesson
 from pledges import access, exports, page_cache
 from pledges.forms.teacher import ClassroomForm, PaperSignaturesForm, PledgeForm
@@ -162,16 +161,6 @@ def pledge_edit(request, pk):
     return render(request, "pledges/pledge_form.html", {"form": form, "pledge": pledge})
 
 
-def _detail_queryset():
-    # The page shows the lesson's title and link, not its text: leave the rest behind.
-    lesson_text = [
-        f"lesson__{field.name}"
-        for field in Lesson._meta.concrete_fields
-        if field.name not in ("id", "title", "slug")
-    ]
-    return Pledge.objects.with_counts().select_related("classroom", "lesson").defer(*lesson_text)
-
-
 # The signature lists a teacher can page through: every one, those waiting for approval,
 # those hidden. The first is the default; anything else in ?show= falls back to it.
 SIGNATURE_LISTS = {
@@ -190,11 +179,32 @@ def _signature_list(request):
 @teacher_required
 def pledge_detail(request, pk):
     """The teacher's page of one pledge: counts, sharing, and the signatures a page at a
-    time (newest first), so a school-wide pledge's page stays small and quick."""
-    pledge = access.pledge_for(request.user, pk, _detail_queryset())
+    time (newest first), so a school-wide pledge's page stays small and quick.
+
+    Rendering was most of its cost, so once rendered it is kept in this process's memory
+    (pledges.page_cache; never the shared cache, as it lists hidden names) under a key
+    made of all it shows: the pledge's last save, its signatures' version (count, newest
+    id and `signature_edits`), its class's name, the lesson (and the curriculum version,
+    for its title), the site's address (the join link), the language and the query
+    string. A kept page costs one query after the session's: only looked up after the
+    access check, and not when a message is waiting to be shown."""
+    pledge = access.pledge_for(
+        request.user, pk, Pledge.objects.with_signatures_version().select_related("classroom")
+    )
+    cache_key = None
+    if settings.PAGE_CACHE and not len(messages.get_messages(request)):
+        cache_key = page_cache.key(
+            "pledge-page", pledge.pk, pledge.updated.timestamp(), pledge.signature_edits,
+            pledge.signatures_version, pledge.classroom.name,
+            pledge.lesson_id, curriculum_cache.version(),  # the lesson's title and link
+            request.build_absolute_uri("/"), sorted(request.GET.lists()),
+        )  # fmt: skip
+        html = page_cache.fetch(cache_key, shared=False)
+        if html is not None:
+            return page_cache.respond(request, html)
     tallies = pledge.signatures.aggregate(
         all=Count("pk"),
-        newest=Max("pk"),
+        shown=Count("pk", filter=Q(hidden=False, approved=True)),
         **{name: Count("pk", filter=rule) for name, rule in SIGNATURE_LISTS.items() if rule},
     )
     show = _signature_list(request)
@@ -216,51 +226,27 @@ def pledge_detail(request, pk):
         for name in SIGNATURE_LISTS
         if name in ("all", show) or tallies[name]
     ]
+    pledge.signature_count = tallies["shown"]
+    if pledge.lesson_id:  # its title and link, not its text
+        pledge.lesson = Lesson.objects.only("title", "slug").get(pk=pledge.lesson_id)
     visible = Q(signatures__hidden=False, signatures__approved=True)
-    fragment = {
+    context = {
         "pledge": pledge,
         "page": page,
         "show": show,
         "tallies": tallies,
         "signature_lists": signature_lists,
-        # Lazy: only run when the part below is rendered, not when it comes from cache.
         "commitments": pledge.commitments.annotate(
             signed_count=Count("signatures", filter=visible)
         ).order_by("order"),
+        "live": request.GET.get("live") == "1",
+        "join_url": request.build_absolute_uri(pledge.get_join_url()),
     }
-    return render(
-        request,
-        "pledges/pledge_detail.html",
-        {
-            **fragment,
-            "signatures_html": _signatures_html(request, pledge, tallies, fragment),
-            "live": request.GET.get("live") == "1",
-            "join_url": request.build_absolute_uri(pledge.get_join_url()),
-        },
+    if cache_key is None:
+        return render(request, "pledges/pledge_detail.html", context)
+    return page_cache.render_and_keep(
+        request, "pledges/pledge_detail.html", context, cache_key, shared=False
     )
-
-
-def _signatures_html(request, pledge, tallies, context):
-    """The commitments and signatures part of the teacher's page: most of its rendering
-    time, and the same until a signature is added, withdrawn or edited. Kept in this
-    process's memory (pledges.page_cache, never the shared cache: it lists hidden names)
-    under a key that changes with each of those: the count and newest id of the
-    signatures, the pledge's edit counter and last save (`signature_edits`, `updated`),
-    the language, and the query string (which the page links carry)."""
-    render_part = partial(
-        render_to_string, "pledges/_includes/_pledge_signatures.html", context, request
-    )
-    if not settings.PAGE_CACHE:
-        return render_part()
-    key = page_cache.key(
-        "pledge-signatures", pledge.pk, pledge.signature_edits, pledge.updated.timestamp(),
-        *sorted(tallies.items()), sorted(request.GET.lists()),
-    )  # fmt: skip
-    html = page_cache.fetch(key, shared=False)
-    if html is None:
-        html = render_part()
-        page_cache.keep(key, html, shared=False)
-    return mark_safe(html)  # noqa: S308 (our own template's output)
 
 
 STATUS_ACTIONS = {

@@ -27,11 +27,11 @@ def test_dashboard_query_count_is_constant(teacher_client, teacher, django_asser
             make_signature(pledge, "Sam K")
 
     build(1)
-    # session, user, membership with its school, classrooms, their pledges with counts
-    with django_assert_num_queries(5):
+    # session, user with membership and school, classrooms, their pledges with counts
+    with django_assert_num_queries(4):
         teacher_client.get(reverse("pledges:dashboard"))
     build(10)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         teacher_client.get(reverse("pledges:dashboard"))
 
 

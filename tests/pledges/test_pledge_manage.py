@@ -192,15 +192,15 @@ def test_pledge_page_shows_counts_and_signatures(teacher_client, pledge):
 
 def test_pledge_page_query_count_is_constant(teacher_client, pledge, django_assert_num_queries):
     make_signature(pledge, "Name A")
-    # session, user, membership, pledge with count + classroom, commitments with counts,
-    # the tallies of all/waiting/hidden, a page of signatures, their commitments
-    with django_assert_num_queries(8):
+    # session, user with membership, pledge + classroom + signatures' version, the counts
+    # of each list, commitments with counts, a page of signatures, their commitments
+    with django_assert_num_queries(7):
         teacher_client.get(pledge.get_absolute_url())
     for number in range(80):
         make_signature(pledge, f"Name {chr(65 + number % 26)}{chr(66 + number // 26)}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         teacher_client.get(pledge.get_absolute_url())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         teacher_client.get(pledge.get_absolute_url() + "?page=2")
 
 
@@ -375,13 +375,60 @@ def test_the_cached_signature_list_follows_every_change(teacher_client, pledge, 
     assert _listed(teacher_client.get(page)) == ["Student 2", "Student 1"]
 
 
+def test_the_kept_teacher_page_follows_the_pledge_and_its_class(teacher_client, pledge,
+                                                                settings):  # fmt: skip
+    """The whole page is kept, not only its list: the status, the code and the class's
+    name still show as they change, and the status message is shown once, fresh."""
+    settings.PAGE_CACHE = True
+    page = pledge.get_absolute_url()
+    assert pledge.join_code_display() in teacher_client.get(page).text
+
+    status = reverse("pledges:pledge-status", args=[pledge.pk])
+    after = teacher_client.post(status, {"action": "pause"}, follow=True).text
+    assert "Open again" in after and "Pause signing" not in after and "paused" in after
+    assert "Open again" in teacher_client.get(page).text
+
+    teacher_client.post(reverse("pledges:pledge-new-code", args=[pledge.pk]))
+    pledge.refresh_from_db()
+    assert pledge.join_code_display() in teacher_client.get(page).text  # with a message
+    assert pledge.join_code_display() in teacher_client.get(page).text  # kept
+
+    pledge.classroom.name = "9C"
+    pledge.classroom.save()
+    assert "9C" in teacher_client.get(page).text
+
+
+def test_the_kept_teacher_page_gives_a_token_that_works_and_only_to_its_teacher(
+    teacher, pledge, settings, other_client, colleague_client
+):
+    from django.test import Client
+
+    settings.PAGE_CACHE = True
+    sam = make_signature(pledge, "Sam K")
+    teacher_client = Client(enforce_csrf_checks=True)
+    teacher_client.force_login(teacher)
+    page = pledge.get_absolute_url()
+    teacher_client.get(page)  # kept
+    text = teacher_client.get(page).text
+    token = text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token.isalnum() and "Placeholder" not in token
+    response = teacher_client.post(
+        reverse("pledges:signature-moderate", args=[pledge.pk, sam.pk]),
+        {"action": "hide", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert Signature.objects.get(pk=sam.pk).hidden
+    for stranger in (other_client, colleague_client):  # another school; a colleague
+        assert stranger.get(page).status_code == 404
+
+
 def test_a_cached_list_costs_fewer_queries(teacher_client, pledge, settings,
                                            django_assert_num_queries):  # fmt: skip
     settings.PAGE_CACHE = True
     for number in range(20):
         make_signature(pledge, f"Name {chr(65 + number)}")
     teacher_client.get(pledge.get_absolute_url())  # fills the cache
-    # session, user, membership, pledge with count, the tallies: no signatures or counts
-    with django_assert_num_queries(5):
+    # session, user with membership, pledge with its signatures' version: nothing else
+    with django_assert_num_queries(3):
         response = teacher_client.get(pledge.get_absolute_url())
     assert _listed(response)[0] == "Name T" and len(_listed(response)) == 20
