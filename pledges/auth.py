@@ -3,6 +3,7 @@ with them."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ObjectDoesNotExist
 
 from pledges.models import Membership
 
@@ -13,8 +14,11 @@ class TeacherBackend(ModelBackend):
 
     def get_user(self, user_id):
         users = get_user_model()._default_manager.select_related("membership__school")
-        user = users.filter(pk=user_id).first()
-        if user is None or not self.user_can_authenticate(user):
+        try:
+            user = users.get(pk=user_id)
+        except ObjectDoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
             return None
         try:
             user._membership_cache = user.membership

@@ -114,7 +114,10 @@ def _pledges_for(request):
 def _pledge_by_token(token, pledges=Pledge.objects):
     if len(token) > Pledge._meta.get_field("link_token").max_length:
         return None
-    return pledges.filter(link_token=token).first()
+    try:  # get(), not first(): the token is unique, and no ORDER BY to build or run
+        return pledges.get(link_token=token)
+    except Pledge.DoesNotExist:
+        return None
 
 
 def _open_checkin(pledge):
