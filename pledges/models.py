@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
@@ -272,12 +273,22 @@ class PledgeQuerySet(models.QuerySet):
             signatures_version=_of_signatures(version, "1 = 1", output_field=models.TextField())
         )
 
-    def with_recent_signatures(self):
-        """Annotate how many signatures came in the last minute, for the signing cap: one
-        query with the pledge instead of a second one on every signing request."""
+    def for_signing(self):
+        """Annotate what signing checks, in the pledge's own query rather than more of
+        them on every signature: how many came in the last minute (the signing cap) and,
+        on PostgreSQL, the ids of its commitments (`allowed_commitment_ids`).
+        Elsewhere the ids come from Pledge.commitment_list()."""
         since = timezone.now() - timedelta(seconds=60)
         created = _signature_column("created")
-        return self.annotate(recent_signatures=_count_signatures(f"{created} >= %s", (since,)))
+        pledges = self.annotate(recent_signatures=_count_signatures(f"{created} >= %s", (since,)))
+        if connection.vendor != "postgresql":
+            return pledges
+        sql = (
+            f"ARRAY(SELECT {_column(Commitment, 'id')} FROM {_table(Commitment)} "  # noqa: S608
+            f"WHERE {_column(Commitment, 'pledge')} = {_column(Pledge, 'id')})"
+        )
+        ids = RawSQL(sql, (), output_field=ArrayField(models.BigIntegerField()))  # noqa: S611
+        return pledges.annotate(allowed_commitment_ids=ids)
 
     def owned_by(self, user):
         return self.filter(classroom__teacher=user)
@@ -453,6 +464,14 @@ class Pledge(models.Model):
             recent = self.signatures.filter(created__gte=since).count()
         return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
 
+    def commitment_ids(self):
+        """The ids of the commitments a signature may tick: from the pledge's query when
+        it brought them (Pledge.objects.for_signing), else from commitment_list()."""
+        allowed = getattr(self, "allowed_commitment_ids", None)
+        if allowed is not None:
+            return set(allowed)
+        return {commitment.pk for commitment in self.commitment_list()}
+
     def commitment_list(self):
         """The commitments in order. Only a draft can be edited, so once a pledge is
         open they never change: they are kept in this process's memory (keyed by the
@@ -543,7 +562,8 @@ class Signature(models.Model):
     @classmethod
     def sign(cls, *, pledge, display_name, name_key, commitments, on_paper=False,
              exit_answer=""):  # fmt: skip
-        """Add a signature, or raise AlreadySigned with the existing one.
+        """Add a signature, or raise AlreadySigned with the existing one. `commitments`:
+        the ticked commitments, or their ids (as the sign form cleans them).
 
         The unique constraint on (pledge, name_key) decides between concurrent requests:
         the loser's insert finds the winner's row and it reports "already signed".
@@ -558,7 +578,7 @@ class Signature(models.Model):
             return_secret=codes.new_return_secret(),
             return_code=codes.new_return_code(),
         )
-        commitment_ids = [commitment.pk for commitment in commitments]
+        commitment_ids = [getattr(commitment, "pk", commitment) for commitment in commitments]
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             inserted = cls._insert_in_one_statement(signature, commitment_ids)
         else:

@@ -5,6 +5,8 @@ Every label, hint and error here is read by children, often on a phone: short se
 an example, and what to do next.
 """
 
+from functools import partial
+
 from django import forms
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
@@ -52,19 +54,29 @@ class JoinForm(forms.Form):
 
 
 class CommitmentChoiceField(forms.TypedMultipleChoiceField):
-    """Ticks among the pledge's own commitments, checked against the list the form was
-    given (the pledge's cached list), so signing needs no query for them. Anything else,
-    including ids from another pledge or absurd numbers, is "not on this list"."""
+    """Ticks among the pledge's own commitments: cleans to their ids. Anything else,
+    including ids from another pledge or absurd numbers, is "not on this list".
+
+    Checked against the ids the pledge brought with it (Pledge.commitment_ids), so
+    signing reads no commitments; their texts are only loaded to draw the boxes."""
 
     def __init__(self, **kwargs):
         super().__init__(coerce=int, **kwargs)
+        self.pledge = None
 
-    def set_commitments(self, commitments):
-        self.commitments = {commitment.pk: commitment for commitment in commitments}
-        self.choices = [(commitment.pk, commitment.text) for commitment in commitments]
+    def set_pledge(self, pledge):
+        self.pledge = pledge
+        self.choices = partial(_commitment_choices, pledge)  # lazy: drawn only
+        self._allowed = None
 
-    def clean(self, value):
-        return [self.commitments[pk] for pk in super().clean(value)]
+    def valid_value(self, value):
+        if self._allowed is None:
+            self._allowed = self.pledge.commitment_ids()
+        return str(value).isdigit() and int(value) in self._allowed
+
+
+def _commitment_choices(pledge):
+    return [(commitment.pk, commitment.text) for commitment in pledge.commitment_list()]
 
 
 class SignForm(forms.Form):
@@ -104,7 +116,7 @@ class SignForm(forms.Form):
     def __init__(self, *args, pledge, **kwargs):
         super().__init__(*args, **kwargs)
         self.pledge = pledge
-        self.fields["commitments"].set_commitments(pledge.commitment_list())
+        self.fields["commitments"].set_pledge(pledge)
         self.name_key = None
         add_exit_question(self, pledge)
 

@@ -103,11 +103,10 @@ def _unavailable(request, *, reason, pledge=None, status=200):
 
 
 def _pledges_for(request):
-    """Pledges as the sign page needs them, in one query: with the last minute's
-    signatures counted when this request may sign (the flood cap), and otherwise with
-    what the page shows and is cached by."""
+    """Pledges as the sign page needs them, in one query: with what signing checks when
+    this request may sign, and otherwise with what the page shows and is cached by."""
     if request.method == "POST":
-        return Pledge.objects.with_recent_signatures()
+        return Pledge.objects.for_signing()
     return Pledge.objects.for_sign_page()
 
 
