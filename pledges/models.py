@@ -264,9 +264,9 @@ class PledgeQuerySet(models.QuerySet):
 
     def with_signatures_version(self):
         """Annotate `signatures_version`: the count and newest id of all the pledge's
-        signatures, which with `signature_edits` changes whenever any of them does (a
-        new one raises the newest id, a withdrawn one lowers the count, moderation and
-        edits bump `signature_edits`). Cached pages are keyed on it."""
+        signatures. With `signature_edits` it changes whenever any of them does: a new
+        one raises the count, and everything else bumps `signature_edits`. Kept pages
+        are keyed on it."""
         # One scan of the pledge's signatures for both, as text: "500-123456".
         version = f"COUNT(*) || '-' || COALESCE(MAX({_signature_column('id')}), 0)"
         return self.annotate(
@@ -339,9 +339,10 @@ class Pledge(models.Model):
         default=False,
         help_text=_("Ask it again at a check-in to see what changed, without names."),
     )
-    # Bumped whenever signatures change in a way their count and newest id don't show
-    # (moderation, anonymising, an edit in the admin): part of the key of the teacher's
-    # cached signature list. Signing and withdrawing change the count, so they needn't.
+    # Bumped whenever signatures change other than by a new one: withdrawing, moderation,
+    # anonymising, an edit or delete in the admin. Kept pages (pledges.page_cache) are
+    # keyed on it with the count and newest id of the signatures, which a new one
+    # changes; signing never writes to the pledge's row.
     signature_edits = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

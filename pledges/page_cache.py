@@ -23,6 +23,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -74,3 +75,46 @@ def render_and_keep(request, template_name, context, cache_key, *, shared=True):
     html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
     keep(cache_key, html, shared=shared)
     return respond(request, html)
+
+
+class PreparedQuery:
+    """A small query whose SQL the ORM writes once per process, then run with new values.
+
+    For a one-row lookup Django spends longer building the SQL than PostgreSQL takes to
+    answer it (the teacher page's key: ~0.45 ms of Python against ~0.2 ms), and a kept
+    page's whole cost is such lookups. `build` takes a value for each of `names` and
+    returns a values_list() queryset; it is called once with marker numbers, which must
+    each come out as one parameter of the SQL, and their places get the real values.
+
+    Rows come as the database driver gives them, without Django's converters: right for
+    cache keys, not for showing.
+    """
+
+    def __init__(self, build, *names):
+        self.build = build
+        self.names = names
+        self.compiled = {}  # database alias -> (sql, params, {name: index})
+
+    def first(self, **values):
+        """The first row for these values, or None."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.alias not in self.compiled:
+            self.compiled[connection.alias] = self._compile(connection)
+        sql, params, places = self.compiled[connection.alias]
+        params = list(params)
+        for name, place in places.items():
+            params[place] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    def _compile(self, connection):
+        markers = {name: -7_700_001 - number for number, name in enumerate(self.names)}
+        sql, params = self.build(**markers).query.sql_with_params()
+        places = {}
+        for name, marker in markers.items():
+            found = [place for place, value in enumerate(params) if value == marker]
+            if len(found) != 1:
+                raise ValueError(f"{name!r} is {len(found)} parameters of the SQL, not one")
+            places[name] = found[0]
+        return sql, tuple(params), places

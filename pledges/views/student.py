@@ -361,7 +361,9 @@ def withdraw(request, token):
             },
         )
     was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
-    signature.delete()
+    with transaction.atomic():
+        signature.delete()
+        pledge.signatures_edited()  # kept pages of this pledge are out of date
     messages.success(request, _("We've taken your name off this pledge."))
     response = HttpResponseRedirect(pledge.get_link_url(), status=303)
     if was_this_devices:

@@ -175,6 +175,33 @@ def _signature_list(request):
     return show if show in SIGNATURE_LISTS else "all"
 
 
+# What a kept teacher's page is keyed on, read with the access check in one precompiled
+# query: the pledge's last save and signatures' version (count, newest id, and
+# `signature_edits` for moderation and edits), its class's name and its lesson.
+_PAGE_FACTS = page_cache.PreparedQuery(
+    lambda pk, teacher, school: Pledge.objects.with_signatures_version()
+    .filter(pk=pk, classroom__teacher_id=teacher, classroom__school_id=school)
+    .values_list("updated", "signature_edits", "signatures_version", "classroom__name",
+                 "lesson_id"),
+    "pk", "teacher", "school",
+)  # fmt: skip
+
+
+def _kept_page_key(request, pk):
+    """The key of the teacher's page of pledge `pk` as this request would see it, or None
+    when it is not the teacher's pledge or must be rendered (a message is waiting)."""
+    if not settings.PAGE_CACHE or len(messages.get_messages(request)):
+        return None
+    school = access.school_of(request.user)
+    facts = _PAGE_FACTS.first(pk=pk, teacher=request.user.pk, school=school.pk)
+    if facts is None:
+        return None
+    return page_cache.key(
+        "pledge-page", pk, facts, curriculum_cache.version(),  # the lesson's title
+        request.build_absolute_uri("/"), sorted(request.GET.lists()),
+    )  # fmt: skip
+
+
 @require_safe
 @teacher_required
 def pledge_detail(request, pk):
@@ -183,25 +210,14 @@ def pledge_detail(request, pk):
 
     Rendering was most of its cost, so once rendered it is kept in this process's memory
     (pledges.page_cache; never the shared cache, as it lists hidden names) under a key
-    made of all it shows: the pledge's last save, its signatures' version (count, newest
-    id and `signature_edits`), its class's name, the lesson (and the curriculum version,
-    for its title), the site's address (the join link), the language and the query
-    string. A kept page costs one query after the session's: only looked up after the
-    access check, and not when a message is waiting to be shown."""
-    pledge = access.pledge_for(
-        request.user, pk, Pledge.objects.with_signatures_version().select_related("classroom")
-    )
-    cache_key = None
-    if settings.PAGE_CACHE and not len(messages.get_messages(request)):
-        cache_key = page_cache.key(
-            "pledge-page", pledge.pk, pledge.updated.timestamp(), pledge.signature_edits,
-            pledge.signatures_version, pledge.classroom.name,
-            pledge.lesson_id, curriculum_cache.version(),  # the lesson's title and link
-            request.build_absolute_uri("/"), sorted(request.GET.lists()),
-        )  # fmt: skip
+    made of all it shows (_kept_page_key), read in one query with the access check: the
+    whole cost of a kept page is that, the session and the user."""
+    cache_key = _kept_page_key(request, pk)
+    if cache_key is not None:
         html = page_cache.fetch(cache_key, shared=False)
         if html is not None:
             return page_cache.respond(request, html)
+    pledge = access.pledge_for(request.user, pk, Pledge.objects.select_related("classroom"))
     tallies = pledge.signatures.aggregate(
         all=Count("pk"),
         shown=Count("pk", filter=Q(hidden=False, approved=True)),

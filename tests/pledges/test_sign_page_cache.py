@@ -151,3 +151,24 @@ def test_a_teacher_or_a_waiting_message_gets_a_fresh_page(pledge, teacher_client
     text = visit(signed_phone, pledge)[0]
     assert "taken your name off" in text
     assert "taken your name off" not in visit(Client(), pledge)[0]
+
+
+def test_a_prepared_query_runs_its_sql_again_with_new_values(classroom):
+    first, second = make_pledge(classroom, title="First"), make_pledge(classroom, title="Second")
+    titles = page_cache.PreparedQuery(
+        lambda pk, teacher: Pledge.objects.filter(pk=pk, classroom__teacher_id=teacher)
+        .values_list("title", flat=True),
+        "pk", "teacher",
+    )  # fmt: skip
+    teacher = classroom.teacher_id
+    with CaptureQueriesContext(connection) as queries:
+        assert titles.first(pk=first.pk, teacher=teacher) == ("First",)
+        assert titles.first(pk=second.pk, teacher=teacher) == ("Second",)
+        assert titles.first(pk=second.pk, teacher=teacher + 1) is None
+    assert len(queries.captured_queries) == 3  # one query each, nothing else
+
+
+def test_a_prepared_query_refuses_a_value_it_cannot_place(classroom):
+    unused = page_cache.PreparedQuery(lambda pk: Pledge.objects.values_list("pk"), "pk")
+    with pytest.raises(ValueError, match="'pk' is 0 parameters"):
+        unused.first(pk=1)
