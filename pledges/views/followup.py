@@ -48,7 +48,7 @@ def _reflections(pledge, checkin):
             checkin=checkin, signature__hidden=False, signature__approved=True
         )  # fmt: skip
         .select_related("signature")
-        .order_by("-talk_request", "signature__display_name")
+        .order_by()  # sorted below, in one place: talk requests first, then by name
     )
     return sorted(reflections, key=lambda r: (not r.is_flagged(), r.signature.display_name))
 
@@ -93,9 +93,7 @@ def follow_through(request, pk):
             "progress_choices": Progress.choices,
             "reflections": reflections,
             "flagged": [r for r in reflections if r.is_flagged()],
-            "exit_question": pledge.lesson.exit_questions[0]
-            if pledge.lesson and pledge.lesson.exit_questions
-            else "",
+            "exit_question": pledge.exit_question(),  # "" unless asked when signing
             "before": before,
             "after": after,
             "form": CheckInForm(),

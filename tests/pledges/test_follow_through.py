@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges.models import CheckIn, Pledge, Progress, Reflection
-from tests.factories import make_pledge, make_signature
+from tests.factories import make_lesson, make_pledge, make_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,18 @@ def test_school_outcomes_hide_small_numbers(teacher_client, pledge):
     assert row["signatures"] == "fewer than 5" and row["reflections"] == "fewer than 5"
     assert row["share"] is None
     assert response.context["outcome_total"]["signatures"] == "fewer than 5"
+
+
+@pytest.mark.parametrize("asked", [True, False], ids=["asked when signing", "not asked"])
+def test_exit_answers_before_and_after_show_only_when_the_question_was_asked(
+    teacher_client, classroom, asked
+):
+    lesson = make_lesson(exit_questions=["What would you say to a bystander?"])
+    pledge = make_pledge(classroom, lesson=lesson, ask_exit_question=asked)
+    signature = make_signature(pledge, "Ann A", exit_answer="Not sure yet")
+    checkin = CheckIn.start(pledge=pledge)
+    reflect(signature, checkin, ["done"], exit_answer="Ask if they are OK")
+    text = teacher_client.get(follow_url(pledge)).text
+    section = "Exit question: before and after"
+    assert (section in text) is asked
+    assert ("Not sure yet" in text and "Ask if they are OK" in text) is asked
