@@ -477,7 +477,7 @@ class Pledge(models.Model):
         """The commitments in order. Only a draft can be edited, so once a pledge is
         open they never change: they are kept in this process's memory (keyed by the
         pledge's random link token too, so a reused id can't pick up another pledge's),
-        and signing asks the database for the pledge alone."""
+        and drawing its sign form reads them once per process."""
         if self.status == PledgeStatus.DRAFT:
             return list(self.commitments.order_by("order"))
         key = (self.pk, self.link_token)
@@ -622,11 +622,11 @@ class Signature(models.Model):
         quote = connection.ops.quote_name
         # Only names from the models, quoted, go into the text; every value is a parameter.
         sql = (
-            f"WITH new AS (INSERT INTO {quote(cls._meta.db_table)} "  # noqa: S608
+            f"WITH new AS (INSERT INTO {_table(cls)} "  # noqa: S608
             f"({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) "
             f"ON CONFLICT DO NOTHING RETURNING {quote(cls._meta.pk.column)}), "
-            f"ticks AS (INSERT INTO {quote(links.db_table)} "
+            f"ticks AS (INSERT INTO {_table(cls.commitments.through)} "
             f"({quote(link_to_signature)}, {quote(link_to_commitment)}) "
             f"SELECT new.{quote(cls._meta.pk.column)}, ticked FROM new, "
             f"unnest(%s::bigint[]) AS ticked) "

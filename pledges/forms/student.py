@@ -63,6 +63,7 @@ class CommitmentChoiceField(forms.TypedMultipleChoiceField):
     def __init__(self, **kwargs):
         super().__init__(coerce=int, **kwargs)
         self.pledge = None
+        self._allowed = None  # the pledge's commitment ids, read at the first check
 
     def set_pledge(self, pledge):
         self.pledge = pledge
