@@ -243,6 +243,11 @@ def _visible_signatures():
     return f"{_signature_column('approved')} AND NOT {_signature_column('hidden')}"
 
 
+def signing_cap_since():
+    """The start of the minute whose signatures count against the signing cap."""
+    return timezone.now() - timedelta(seconds=60)
+
+
 class PledgeQuerySet(models.QuerySet):
     def with_counts(self):
         """Annotate the count students and teachers see: approved, not hidden.
@@ -273,12 +278,12 @@ class PledgeQuerySet(models.QuerySet):
             signatures_version=_of_signatures(version, "1 = 1", output_field=models.TextField())
         )
 
-    def for_signing(self):
+    def for_signing(self, since=None):
         """Annotate what signing checks, in the pledge's own query rather than more of
-        them on every signature: how many came in the last minute (the signing cap) and,
-        on PostgreSQL, the ids of its commitments (`allowed_commitment_ids`).
-        Elsewhere the ids come from Pledge.commitment_list()."""
-        since = timezone.now() - timedelta(seconds=60)
+        them on every signature: how many came in the last minute (the signing cap; or
+        since `since`) and, on PostgreSQL, the ids of its commitments
+        (`allowed_commitment_ids`). Elsewhere the ids come from Pledge.commitment_list()."""
+        since = since or signing_cap_since()
         created = _signature_column("created")
         pledges = self.annotate(recent_signatures=_count_signatures(f"{created} >= %s", (since,)))
         if connection.vendor != "postgresql":
@@ -461,8 +466,7 @@ class Pledge(models.Model):
         would: a leaked code being flooded. Teachers can also pause."""
         recent = getattr(self, "recent_signatures", None)
         if recent is None:
-            since = timezone.now() - timedelta(seconds=60)
-            recent = self.signatures.filter(created__gte=since).count()
+            recent = self.signatures.filter(created__gte=signing_cap_since()).count()
         return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
 
     def commitment_ids(self):

@@ -172,3 +172,28 @@ def test_a_prepared_query_refuses_a_value_it_cannot_place(classroom):
     unused = page_cache.PreparedQuery(lambda pk: Pledge.objects.values_list("pk"), "pk")
     with pytest.raises(ValueError, match="'pk' is 0 parameters"):
         unused.first(pk=1)
+
+
+def test_a_prepared_query_makes_the_instance_the_orm_would(classroom):
+    """What the sign page and signing read the pledge with: the same fields, converted
+    values (dates as dates) and annotations as the queryset itself gives."""
+    pledge = make_pledge(classroom, title="Be kind")
+    make_signature(pledge, display_name="Ada")
+    by_token = page_cache.PreparedQuery(
+        lambda value: Pledge.objects.for_sign_page().filter(link_token=value), "value"
+    )
+    made = by_token.object(value=pledge.link_token)
+    expected = Pledge.objects.for_sign_page().get(pk=pledge.pk)
+    for field in Pledge._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(expected, field.attname), field.name
+    assert (made.signature_count, made.newest_visible_id) == (1, expected.newest_visible_id)
+    assert made.updated.tzinfo is not None and not made._state.adding
+    assert by_token.object(value="no-such-token") is None
+
+
+def test_a_prepared_query_makes_no_related_instances(classroom):
+    with_class = page_cache.PreparedQuery(
+        lambda pk: Pledge.objects.select_related("classroom").filter(pk=pk), "pk"
+    )
+    with pytest.raises(ValueError, match="no select_related"):
+        with_class.object(pk=1)
