@@ -38,8 +38,9 @@ class SecurityHeadersMiddleware:
 
 class DatabaseUnavailableMiddleware:
     """A view that loses the database (PostgreSQL restarting, a failover) answers 503 with
-    Retry-After. The next request reconnects by itself: CONN_HEALTH_CHECKS drops a dead
-    connection before using it. Errors outside views reach handler500, which does the
+    Retry-After. The next request reconnects by itself: Django drops a connection that
+    failed when its request ends, and one that sat idle is checked before it is used
+    (allyship_site.postgresql). Errors outside views reach handler500, which does the
     same (allyship_site.errors.server_error)."""
 
     def __init__(self, get_response):

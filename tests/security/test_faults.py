@@ -159,6 +159,30 @@ def test_postgresql_restarts_during_signing_and_the_app_recovers_by_itself(open_
     )
 
 
+def test_a_connection_that_died_while_idle_is_replaced_before_the_next_page(open_pledge, tmp_path):
+    """The app keeps its PostgreSQL connections and checks one only after it sat idle
+    (allyship_site.postgresql): a firewall or a failover that drops them overnight must
+    cost the first student of the morning nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: make test runs it in its PostgreSQL pass")
+    server = servers.start("gunicorn", tmp_path, workers=1)
+    phone = servers.Device(server.base)
+    try:
+        for _ in range(8):  # each of the worker's threads opens its connection
+            assert phone.request(open_pledge.get_link_url()).status == 200
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchall(), "the app held no connection to drop"
+        time.sleep(1.5)  # idle for longer than allyship_site.postgresql.IDLE_SECONDS
+        replies = [phone.request(open_pledge.get_link_url()) for _ in range(8)]
+    finally:
+        server.stop()
+    assert [reply.status for reply in replies] == [200] * 8, replies[0].text[:300]
+
+
 # Redis ----------------------------------------------------------------------------------
 
 
