@@ -638,7 +638,11 @@ class Signature(models.Model):
         )
         values = [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*values, commitment_ids])
+            execute = getattr(connection, "execute_prepared", None)
+            if execute is not None:  # planned once per connection (allyship_site.postgresql)
+                execute(cursor, sql, [*values, commitment_ids])
+            else:
+                cursor.execute(sql, [*values, commitment_ids])
             row = cursor.fetchone()
         if row is None:
             return False

@@ -127,7 +127,10 @@ class PreparedQuery:
         for name, place in compiled.places.items():
             params[place] = values[name]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            if hasattr(connection, "execute_prepared"):  # PostgreSQL: planned once, too
+                connection.execute_prepared(cursor, compiled.sql, params)
+            else:
+                cursor.execute(compiled.sql, params)
             return compiled, cursor.fetchone()
 
     def _compile(self, connection):

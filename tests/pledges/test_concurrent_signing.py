@@ -86,7 +86,8 @@ def test_twenty_phones_signing_different_names_all_succeed(open_pledge):
 
 def test_signing_outside_a_transaction_is_one_statement_with_its_ticks(open_pledge):
     """On PostgreSQL, signing outside any transaction inserts the signature and its ticks
-    in one statement, which commits by itself; a clash inserts nothing at all."""
+    in one statement, which commits by itself; a clash inserts nothing at all. The
+    statement is prepared once per connection (allyship_site.postgresql)."""
     from django.test.utils import CaptureQueriesContext
 
     from pledges.models import AlreadySigned
@@ -97,7 +98,12 @@ def test_signing_outside_a_transaction_is_one_statement_with_its_ticks(open_pled
             pledge=open_pledge, display_name="Sam K", name_key="sam k",
             commitments=commitments, exit_answer="Ask first",
         )  # fmt: skip
-    assert len(queries) == 1 and queries[0]["sql"].startswith("WITH new AS (INSERT")
+        Signature.sign(pledge=open_pledge, display_name="Ana B", name_key="ana b",
+                       commitments=commitments[:1])  # fmt: skip
+    prepare, *executes = [captured["sql"] for captured in queries]
+    name = prepare.split()[1]
+    assert prepare.startswith(f"PREPARE {name} AS WITH new AS (INSERT"), prepare
+    assert [sql.split("(")[0] for sql in executes] == [f"EXECUTE {name}"] * 2, executes
     stored = Signature.objects.get(pk=signature.pk)
     assert (stored.display_name, stored.exit_answer, stored.approved) == (
         "Sam K",
@@ -112,8 +118,8 @@ def test_signing_outside_a_transaction_is_one_statement_with_its_ticks(open_pled
             pledge=open_pledge, display_name="SAM K", name_key="sam k", commitments=commitments
         )
     assert clash.value.signature.pk == signature.pk
-    assert Signature.objects.count() == 1
-    assert Signature.commitments.through.objects.count() == len(commitments)
+    assert Signature.objects.count() == 2
+    assert Signature.commitments.through.objects.count() == len(commitments) + 1
 
 
 def test_a_clashing_return_code_is_drawn_again(open_pledge, monkeypatch):

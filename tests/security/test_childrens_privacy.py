@@ -277,10 +277,10 @@ def test_the_lead_deletes_the_school_only_after_typing_its_name(world):
 
 
 def test_a_lost_database_in_a_view_answers_a_friendly_503(world, monkeypatch):
-    def unreachable(token, pledges=None):
+    def unreachable(request, field, value):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(student, "_pledge_by_token", unreachable)
+    monkeypatch.setattr(student, "_pledge_for", unreachable)
     response = Client(raise_request_exception=False).get(world.pledge.get_link_url())
     assert response.status_code == 503
     assert response["Retry-After"] == str(settings.RETRY_AFTER_SECONDS)

@@ -1,0 +1,38 @@
+"""allyship_site.postgresql: Django's backend with statements prepared once per
+connection. PostgreSQL only: make test's second pass runs them."""
+
+import pytest
+from django.db import connection
+
+from allyship_site.postgresql.base import numbered
+from pledges import page_cache
+from pledges.models import Pledge
+from tests.factories import make_pledge
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's: make test runs this there too")
+
+
+def test_placeholders_are_numbered_and_percent_signs_kept():
+    sql = "SELECT %s, 'a%%b' LIKE %s, %s::bigint[]"
+    assert numbered(sql) == "SELECT $1, 'a%b' LIKE $2, $3::bigint[]"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_its_statements_again(classroom):
+    """A statement prepared on a connection that closed (PostgreSQL restarted, the
+    connection grew old) is prepared again on the next, not executed by a stale name."""
+    pledge = make_pledge(classroom, title="Be kind")
+    titles = page_cache.PreparedQuery(
+        lambda pk: Pledge.objects.filter(pk=pk).values_list("title", flat=True), "pk"
+    )
+    assert titles.first(pk=pledge.pk) == ("Be kind",)
+    assert len(connection.prepared_statements) == 1
+    connection.close()
+    assert titles.first(pk=pledge.pk) == ("Be kind",)
+    assert len(connection.prepared_statements) == 1
