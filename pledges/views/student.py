@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from allyship_site.prepared import PreparedQuery
 from curriculum import page_cache as curriculum_cache
 from curriculum.models import SupportService
 from pledges import codes, limits, page_cache
@@ -105,10 +106,10 @@ def _unavailable(request, *, reason, pledge=None, status=200):
 
 # The pledge a student opens or signs, by its link token or its join code, is the
 # hottest lookup there is (a whole school, in the minutes after an assembly): its SQL is
-# written once per process (page_cache.PreparedQuery).
+# written once per process (PreparedQuery).
 _WAYS_IN = ("link_token", "join_code")
 _FOR_SIGNING = {
-    field: page_cache.PreparedQuery(
+    field: PreparedQuery(
         lambda value, since, field=field: Pledge.objects.for_signing(since=since)
         .filter(**{field: value}),
         "value", "since",
@@ -116,7 +117,7 @@ _FOR_SIGNING = {
     for field in _WAYS_IN
 }  # fmt: skip
 _FOR_SIGN_PAGE = {
-    field: page_cache.PreparedQuery(
+    field: PreparedQuery(
         lambda value, field=field: Pledge.objects.for_sign_page().filter(**{field: value}),
         "value",
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from allyship_site.prepared import PreparedQuery
 from curriculum import page_cache as curriculum_cache
 from curriculum.models import Lesson
 from pledges import access, exports, page_cache
@@ -178,7 +179,7 @@ def _signature_list(request):
 # What a kept teacher's page is keyed on, read with the access check in one precompiled
 # query: the pledge's last save and signatures' version (count, newest id, and
 # `signature_edits` for moderation and edits), its class's name and its lesson.
-_PAGE_FACTS = page_cache.PreparedQuery(
+_PAGE_FACTS = PreparedQuery(
     lambda pk, teacher, school: Pledge.objects.with_signatures_version()
     .filter(pk=pk, classroom__teacher_id=teacher, classroom__school_id=school)
     .values_list("updated", "signature_edits", "signatures_version", "classroom__name",

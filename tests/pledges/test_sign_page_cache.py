@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from allyship_site.prepared import PreparedQuery
 from curriculum import page_cache as curriculum_cache
 from pledges import page_cache
 from pledges.models import CheckIn, Pledge
@@ -155,7 +156,7 @@ def test_a_teacher_or_a_waiting_message_gets_a_fresh_page(pledge, teacher_client
 
 def test_a_prepared_query_runs_its_sql_again_with_new_values(classroom):
     first, second = make_pledge(classroom, title="First"), make_pledge(classroom, title="Second")
-    titles = page_cache.PreparedQuery(
+    titles = PreparedQuery(
         lambda pk, teacher: Pledge.objects.filter(pk=pk, classroom__teacher_id=teacher)
         .values_list("title", flat=True),
         "pk", "teacher",
@@ -174,7 +175,7 @@ def test_a_prepared_query_runs_its_sql_again_with_new_values(classroom):
 
 
 def test_a_prepared_query_refuses_a_value_it_cannot_place(classroom):
-    unused = page_cache.PreparedQuery(lambda pk: Pledge.objects.values_list("pk"), "pk")
+    unused = PreparedQuery(lambda pk: Pledge.objects.values_list("pk"), "pk")
     with pytest.raises(ValueError, match="'pk' is 0 parameters"):
         unused.first(pk=1)
 
@@ -184,7 +185,7 @@ def test_a_prepared_query_makes_the_instance_the_orm_would(classroom):
     values (dates as dates) and annotations as the queryset itself gives."""
     pledge = make_pledge(classroom, title="Be kind")
     make_signature(pledge, display_name="Ada")
-    by_token = page_cache.PreparedQuery(
+    by_token = PreparedQuery(
         lambda value: Pledge.objects.for_sign_page().filter(link_token=value), "value"
     )
     made = by_token.object(value=pledge.link_token)
@@ -196,9 +197,13 @@ def test_a_prepared_query_makes_the_instance_the_orm_would(classroom):
     assert by_token.object(value="no-such-token") is None
 
 
-def test_a_prepared_query_makes_no_related_instances(classroom):
-    with_class = page_cache.PreparedQuery(
-        lambda pk: Pledge.objects.select_related("classroom").filter(pk=pk), "pk"
+def test_a_prepared_query_makes_the_related_instances_too(classroom):
+    pledge = make_pledge(classroom, title="Be kind")
+    with_class = PreparedQuery(
+        lambda pk: Pledge.objects.select_related("classroom__school").filter(pk=pk), "pk"
     )
-    with pytest.raises(ValueError, match="no select_related"):
-        with_class.object(pk=1)
+    made = with_class.object(pk=pledge.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert made.classroom.name == classroom.name
+        assert made.classroom.school.name == classroom.school.name
+    assert not queries.captured_queries  # they came with the pledge
