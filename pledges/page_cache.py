@@ -9,9 +9,9 @@ language...), so any change makes a new key and old entries age out.
 
 Two levels: this process's memory (the "pages" cache, a lookup of microseconds) and the
 shared default cache (Redis, or the database cache), so a page rendered by one app
-process serves the others too. The shared level gets only what anyone may see (the public
-page, with the names the teacher chose to show) and keeps it for KEEP_SECONDS, about a
-lesson: the teacher's list, with hidden and waiting names, stays in process memory.
+process serves the others too. The shared level gets only what anyone may see and holds
+no student's name (a public page without names), for KEEP_SECONDS, about a lesson: the
+teacher's list and a public page that shows names stay in process memory.
 
 Kept HTML never holds a CSRF token: pages are rendered with CSRF_PLACEHOLDER in its place
 and every response gets this request's own token (`with_csrf_token`), which also makes

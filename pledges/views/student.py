@@ -271,7 +271,8 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
     The page as first shown is the same for every student until something on it
     changes, so it is kept (pledges.page_cache) under a key made of all that it shows.
     Not for an answer to a POST (it shows what was typed), nor for a request with a
-    session or a message waiting (a teacher looking, or "your name was taken off")."""
+    session or a message waiting (a teacher looking, or "your name was taken off").
+    A page that shows students' names is kept in this process's memory only."""
     checkin = _has_open_checkin(pledge)
     has_signature = checkin and signature_from_cookie(request, pledge) is not None
     cache_key = None
@@ -282,7 +283,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
             signing, _closed_reason(pledge), checkin, has_signature,
             curriculum_cache.version(),  # the exit question comes from the lesson
         )  # fmt: skip
-        html = page_cache.fetch(cache_key)
+        html = page_cache.fetch(cache_key, shared=not pledge.show_names)
         if html is not None:
             return page_cache.respond(request, html)
     if signing and form is None:
@@ -303,7 +304,11 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
     }
     if cache_key is None:
         return render(request, "pledges/sign.html", context)
-    return page_cache.render_and_keep(request, "pledges/sign.html", context, cache_key)
+    # Students' names stay out of the shared cache (Redis may write its memory to disk,
+    # and would keep them after the teacher hides or retention anonymises them).
+    return page_cache.render_and_keep(
+        request, "pledges/sign.html", context, cache_key, shared=not pledge.show_names
+    )
 
 
 def _may_keep_sign_page(request, form, already):

@@ -207,3 +207,23 @@ def test_a_prepared_query_makes_the_related_instances_too(classroom):
         assert made.classroom.name == classroom.name
         assert made.classroom.school.name == classroom.school.name
     assert not queries.captured_queries  # they came with the pledge
+
+
+@pytest.mark.parametrize("show_names", [True, False], ids=["names shown", "count only"])
+def test_no_students_name_reaches_the_shared_cache(classroom, show_names):
+    """Redis may write its memory to disk and would keep a name after the teacher hid
+    it or retention anonymised it: pages with names stay in the app process's memory."""
+    from django.core.cache import cache as shared_cache
+
+    shared_cache.clear()
+    pledge = make_pledge(classroom, show_names=show_names)
+    make_signature(pledge, "Amara B")
+    visit(Client(), pledge)
+    keys = [key for key in caches["pages"]._cache if "sign-page" in key]  # noqa: SLF001
+    assert keys, "the page was not kept"
+    shared = [shared_cache.get(key.split(":", 2)[-1]) for key in keys]
+    if show_names:
+        assert shared == [None] * len(keys)
+        assert "Amara B" in visit(Client(), pledge)[0]  # still kept, in process memory
+    else:
+        assert all(html and "1 person has signed" in shown(html) for html in shared)
