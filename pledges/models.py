@@ -440,7 +440,7 @@ class Pledge(models.Model):
         if not self.opened_at:
             return []
         weeks = sorted({int(w) for w in self.checkin_weeks.replace(" ", "").split(",")
-                        if w.isdigit() and 0 < int(w) <= 52})  # fmt: skip
+                        if w.isdecimal() and 0 < int(w) <= 52})  # fmt: skip
         return [self.opened_at + timedelta(weeks=week) for week in weeks]
 
     def is_checkin_due(self, now=None):

@@ -73,7 +73,8 @@ class CommitmentChoiceField(forms.TypedMultipleChoiceField):
     def valid_value(self, value):
         if self._allowed is None:
             self._allowed = self.pledge.commitment_ids()
-        return str(value).isdigit() and int(value) in self._allowed
+        text = str(value)  # the ids the form draws: ASCII digits ("¹" is a digit, too)
+        return text.isascii() and text.isdigit() and int(text) in self._allowed
 
 
 def _commitment_choices(pledge):

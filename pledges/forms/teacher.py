@@ -104,7 +104,7 @@ class PledgeForm(forms.ModelForm):
         if not text:
             return Pledge._meta.get_field("checkin_weeks").default
         parts = [part for part in text.split(",") if part]
-        if not parts or not all(part.isdigit() and 1 <= int(part) <= 52 for part in parts):
+        if not parts or not all(part.isdecimal() and 1 <= int(part) <= 52 for part in parts):
             raise forms.ValidationError(
                 _("Give whole weeks from 1 to 52, separated by commas, such as “2,6”.")
             )

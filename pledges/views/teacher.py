@@ -437,7 +437,7 @@ def signature_moderate(request, pk, signature_pk):
     where = {}
     if request.POST.get("show") in SIGNATURE_LISTS and request.POST["show"] != "all":
         where["show"] = request.POST["show"]
-    if request.POST.get("page", "").isdigit() and request.POST["page"] != "1":
+    if request.POST.get("page", "").isdecimal() and request.POST["page"] != "1":
         where["page"] = request.POST["page"]
     target = reverse("pledges:pledge-detail", args=[pk])
     return redirect(f"{target}?{urlencode(where)}#signatures-title" if where else target)

@@ -46,6 +46,8 @@ def test_create_a_pledge_from_scratch(teacher_client, classroom, teacher):
         ({"title": ""}, "This field is required"),
         ({"goal": "-3"}, "greater than or equal to 0"),
         ({"goal": "lots"}, "Enter a whole number"),
+        ({"checkin_weeks": "2,53"}, "Give whole weeks from 1 to 52"),
+        ({"checkin_weeks": "²"}, "Give whole weeks from 1 to 52"),  # a digit, not a number
     ],
 )
 def test_bad_pledge_input_is_refused(teacher_client, classroom, changes, message):

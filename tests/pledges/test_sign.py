@@ -194,7 +194,7 @@ def test_a_commitment_of_another_pledge_is_refused(anon_client, pledge, classroo
     assert not Signature.objects.exists()
 
 
-@pytest.mark.parametrize("garbage", ["abc", "-1", "99999999", "1.5", "", "' OR 1=1 --"])
+@pytest.mark.parametrize("garbage", ["abc", "-1", "99999999", "1.5", "", "' OR 1=1 --", "¹", "٣"])
 def test_a_garbage_commitment_id_is_refused(anon_client, pledge, garbage):
     data = {"display_name": "Sam K", "commitments": [garbage]}
     response = anon_client.post(pledge.get_link_url(), data)
