@@ -5,10 +5,11 @@ Long text is Markdown. It is rendered through the sanitiser when a row is saved 
 HTML kept in the row (`html` / `*_html`), so no page parses Markdown per request.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connection, models
 from django.db.models import Prefetch, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -148,17 +149,20 @@ class LessonQuerySet(PublishableQuerySet):
         if not text:
             return self
         if connection.vendor == "postgresql":
-            vector = (
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("summary", weight="B", config="english")
-                + SearchVector("outcome", "teacher_notes", weight="C", config="english")
-            )
+            # The weighted document is a stored column with a GIN index (migration
+            # 0002): title A, summary B, outcome and teacher notes C.
+            column = connection.ops.quote_name("search_document")
+            document = RawSQL(  # noqa: S611 (a name only)
+                f"{connection.ops.quote_name(Lesson._meta.db_table)}.{column}", [],
+                output_field=SearchVectorField(),
+            )  # fmt: skip
             query = SearchQuery(text, search_type="websearch", config="english")
             # Match with @@ and rank separately: ts_rank gives non-matches a tiny
             # positive score, so "rank > 0" would let everything through.
             return (
-                self.annotate(document=vector, rank=SearchRank(vector, query))
+                self.alias(document=document)
                 .filter(document=query)
+                .annotate(rank=SearchRank(document, query))
                 .order_by("-rank", "title")
             )
         # SQLite fallback: every word must appear in the title, summary or outcome;

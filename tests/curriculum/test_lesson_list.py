@@ -93,6 +93,16 @@ def test_search_finds_words_in_title_and_summary(anon_client, library):
     assert titles(anon_client.get("/lessons/?q=nothing-like-this")) == []
 
 
+def test_search_follows_an_edit_in_the_admin(anon_client, library):
+    """On PostgreSQL the search reads a stored document the database keeps up to date."""
+    lesson = library["long"]
+    lesson.title = "Upstanders at lunchtime"
+    lesson.save()
+    assert titles(anon_client.get("/lessons/?q=upstanders")) == ["Upstanders at lunchtime"]
+    type(lesson).objects.filter(pk=lesson.pk).update(summary="About kindness on the bus.")
+    assert titles(anon_client.get("/lessons/?q=double")) == []  # the old summary's word
+
+
 def test_search_ranks_title_matches_first(anon_client, library):
     make_lesson("mentions", title="Another lesson", summary="Mentions consent in passing.")
     found = titles(anon_client.get("/lessons/?q=consent"))
