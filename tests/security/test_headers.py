@@ -160,5 +160,6 @@ def test_the_policy_built_once_is_django_csps_own_and_follows_every_change(rf, s
     own._csp_update = {"img-src": ["https://images.example.org"]}
     assert "https://images.example.org" in policy(own)
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
-    assert policy() == build_policy() == "default-src 'self'; script-src 'self'"
+    assert policy() == build_policy()
+    assert set(policy().split("; ")) == {"default-src 'self'", "script-src 'self'"}
     assert "script-src 'self' 'nonce-" in policy(nonce=True)
