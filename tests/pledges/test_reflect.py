@@ -180,7 +180,7 @@ def test_the_talk_box_says_who_reads_it_and_what_to_do_in_danger(signed_phone, p
     assert "Childhelp" in html and "In the US" in html
     box = html.index('name="talk_request"')
     assert box < html.index(DANGER_NOW) < html.index("Childline")
-    assert "DSL" not in html  # the lesson's safeguarding text is for teachers
+    assert "the same day" not in html  # the lesson's safeguarding text is for teachers
 
 
 def test_the_prompt_is_left_out_when_the_teacher_wrote_none(signed_phone, pledge):
