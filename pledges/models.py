@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from allyship_site import prepared
 from pledges import codes
 
 SMALL_NUMBER = 5
@@ -647,11 +648,7 @@ class Signature(models.Model):
         )
         values = [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
         with connection.cursor() as cursor:
-            execute = getattr(connection, "execute_prepared", None)
-            if execute is not None:  # planned once per connection (allyship_site.postgresql)
-                execute(cursor, sql, [*values, commitment_ids])
-            else:
-                cursor.execute(sql, [*values, commitment_ids])
+            prepared.execute(connection, cursor, sql, [*values, commitment_ids])
             row = cursor.fetchone()
         if row is None:
             return False

@@ -9,13 +9,7 @@ from allyship_site.prepared import PreparedQuery
 from pledges.models import Pledge
 from tests.factories import make_pledge
 
-pytestmark = pytest.mark.postgres_only
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's: make test runs this there too")
+pytestmark = pytest.mark.postgres_only  # prepared statements are PostgreSQL's
 
 
 def test_placeholders_are_numbered_and_percent_signs_kept():

@@ -22,15 +22,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "concurrent signing needs PostgreSQL (set DATABASE_URL=postgres://…); "
-            f"this run uses {connection.vendor}, which allows one writer at a time"
-        )
-
-
 @pytest.fixture
 def open_pledge():
     teacher = make_teacher(school=make_school(), role="lead")
