@@ -462,6 +462,18 @@ class Pledge(models.Model):
             return ""
         return self.lesson.exit_questions[0]
 
+    def open_checkin(self):
+        """The check-in students answer now: the newest round the teacher left open (the
+        same rule as the `open_checkin_id` annotation of `for_sign_page`)."""
+        return self.checkins.filter(is_open=True).order_by("-number").first()
+
+    def has_open_checkin(self):
+        """Whether students can reflect now: from the pledge's query when it asked
+        (`for_sign_page`), else from the database."""
+        if hasattr(self, "open_checkin_id"):
+            return self.open_checkin_id is not None
+        return self.checkins.filter(is_open=True).exists()
+
     def is_over_signing_cap(self):
         """True when this pledge took more signatures in the last minute than any class
         would: a leaked code being flooded. Teachers can also pause."""

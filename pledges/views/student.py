@@ -145,19 +145,6 @@ def _pledge_by_token(token):
         return None
 
 
-def _open_checkin(pledge):
-    """The check-in students answer now: the latest round the teacher left open."""
-    return pledge.checkins.filter(is_open=True).order_by("-number").first()
-
-
-def _has_open_checkin(pledge):
-    """Whether students can reflect now: from the pledge query when it asked
-    (Pledge.objects.for_sign_page), else from the database."""
-    if hasattr(pledge, "open_checkin_id"):
-        return pledge.open_checkin_id is not None
-    return pledge.checkins.filter(is_open=True).exists()
-
-
 def _closed_reason(pledge):
     if pledge.status == PledgeStatus.DRAFT:
         return "draft"
@@ -226,7 +213,7 @@ def join_link(request, token):
 
 def _sign(request, pledge):
     if not pledge.is_open():
-        if _has_open_checkin(pledge) and pledge.status != PledgeStatus.DRAFT:
+        if pledge.has_open_checkin() and pledge.status != PledgeStatus.DRAFT:
             # Signing is over, but the teacher asked how it went: the way to reflect.
             return _render_sign(request, pledge, signing=False)
         return _unavailable(request, reason=_closed_reason(pledge), pledge=pledge)
@@ -273,7 +260,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
     Not for an answer to a POST (it shows what was typed), nor for a request with a
     session or a message waiting (a teacher looking, or "your name was taken off").
     A page that shows students' names is kept in this process's memory only."""
-    checkin = _has_open_checkin(pledge)
+    checkin = pledge.has_open_checkin()
     has_signature = checkin and signature_from_cookie(request, pledge) is not None
     cache_key = None
     if _may_keep_sign_page(request, form, already) and hasattr(pledge, "newest_visible_id"):
@@ -346,7 +333,7 @@ def thanks(request, token):
             "commitments": commitments,
             "withdraw_form": WithdrawForm(),
             "is_open": pledge.is_open(),
-            "checkin": _has_open_checkin(pledge) if signature else False,
+            "checkin": pledge.has_open_checkin() if signature else False,
         },
     )
 
@@ -445,7 +432,7 @@ def reflect(request, token):
     pledge = _pledge_by_token(token)
     if pledge is None:
         raise Http404("No such pledge")
-    checkin = _open_checkin(pledge)
+    checkin = pledge.open_checkin()
     if checkin is None:
         return render(request, "pledges/reflect_not_yet.html", {"pledge": pledge})
     if request.method == "POST" and "return_code" in request.POST:
