@@ -586,6 +586,8 @@ class Signature(models.Model):
     def __str__(self):
         return self.display_name
 
+    SIGN_TRIES = 3  # new return codes to draw when one is taken, before giving up
+
     @classmethod
     def sign(cls, *, pledge, display_name, name_key, commitments, on_paper=False,
              exit_answer=""):  # fmt: skip
@@ -595,30 +597,30 @@ class Signature(models.Model):
         The unique constraint on (pledge, name_key) decides between concurrent requests:
         the loser's insert finds the winner's row and it reports "already signed".
         """
-        signature = cls(
-            pledge=pledge,
-            display_name=display_name,
-            name_key=name_key,
-            approved=not pledge.approve_first or on_paper,
-            on_paper=on_paper,
-            exit_answer=exit_answer,
-            return_secret=codes.new_return_secret(),
-            return_code=codes.new_return_code(),
-        )
-        commitment_ids = [getattr(commitment, "pk", commitment) for commitment in commitments]
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            inserted = cls._insert_in_one_statement(signature, commitment_ids)
-        else:
-            inserted = cls._insert_in_a_transaction(signature, commitment_ids)
-        if not inserted:
+        # A tick counts once, however often a hand-made form sends it: the links are
+        # unique, and a repeated one would fail the whole signature.
+        commitment_ids = list(dict.fromkeys(getattr(c, "pk", c) for c in commitments))
+        in_one_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
+        insert = cls._insert_in_one_statement if in_one_statement else cls._insert_in_a_transaction
+        for _try in range(cls.SIGN_TRIES):
+            signature = cls(
+                pledge=pledge,
+                display_name=display_name,
+                name_key=name_key,
+                approved=not pledge.approve_first or on_paper,
+                on_paper=on_paper,
+                exit_answer=exit_answer,
+                return_secret=codes.new_return_secret(),
+                return_code=codes.new_return_code(),
+            )
+            if insert(signature, commitment_ids):
+                return signature
             existing = cls.objects.filter(pledge=pledge, name_key=name_key).first()
-            if existing is None:  # a return-code collision, 1 in 31**8: try once more
-                return cls.sign(
-                    pledge=pledge, display_name=display_name, name_key=name_key,
-                    commitments=commitments, on_paper=on_paper, exit_answer=exit_answer,
-                )  # fmt: skip
-            raise AlreadySigned(existing)
-        return signature
+            if existing is not None:
+                raise AlreadySigned(existing)
+            # Not the name, so the new return code or secret was taken (1 in 31**8 for
+            # the code within a pledge): draw new ones.
+        raise IntegrityError(f"No free return code for a signature after {cls.SIGN_TRIES} tries")
 
     @classmethod
     def _insert_in_a_transaction(cls, signature, commitment_ids):

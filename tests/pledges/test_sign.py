@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -211,6 +212,43 @@ def test_a_mix_of_own_and_foreign_commitments_saves_nothing(anon_client, pledge,
     )
     assert response.status_code == 200
     assert not Signature.objects.exists()
+
+
+def _sign_with_a_tick_sent_twice(client, pledge):
+    first = pledge.commitments.order_by("order").first()
+    data = sign_form_data(pledge)
+    data["commitments"] = [str(first.pk), str(first.pk)]  # only a hand-made form does this
+    response = client.post(pledge.get_link_url(), data)
+    assert response.status_code == 303
+    assert list(Signature.objects.get().commitments.all()) == [first]
+
+
+def test_a_commitment_sent_twice_is_ticked_once(anon_client, pledge):
+    _sign_with_a_tick_sent_twice(anon_client, pledge)
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit: PostgreSQL's one-statement insert
+def test_a_commitment_sent_twice_is_ticked_once_outside_a_transaction(anon_client, pledge):
+    _sign_with_a_tick_sent_twice(anon_client, pledge)
+
+
+def test_a_taken_return_code_is_drawn_again(pledge, monkeypatch):
+    taken = make_signature(pledge, "Sam K").return_code
+    drawn = iter([taken, "QRST2345"])
+    monkeypatch.setattr("pledges.codes.new_return_code", lambda: next(drawn))
+    signature = Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
+                               commitments=list(pledge.commitments.all()))  # fmt: skip
+    assert signature.return_code == "QRST2345"
+    assert Signature.objects.count() == 2
+
+
+def test_signing_gives_up_when_every_return_code_drawn_is_taken(pledge, monkeypatch):
+    taken = make_signature(pledge, "Sam K").return_code
+    monkeypatch.setattr("pledges.codes.new_return_code", lambda: taken)
+    with pytest.raises(IntegrityError, match="No free return code"):
+        Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
+                       commitments=list(pledge.commitments.all()))  # fmt: skip
+    assert Signature.objects.count() == 1
 
 
 def test_a_post_without_the_csrf_token_is_refused(pledge):
