@@ -12,13 +12,16 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
+from django.core.signing import get_cookie_signer
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pledges import names as pledge_names
+from pledges.forms.student import PROGRESS_PREFIX
 from pledges.models import Signature
+from pledges.views.student import RETURN_COOKIE_SALT, return_cookie_name
 from tests import factories
 from tests.security.conftest import row_counts
 
@@ -145,6 +148,31 @@ def test_sign_form(anyone, world, name, commitments, exit_answer):
         commitments = [str(ids[place % len(ids)]) for place in commitments]
     fields = {"display_name": name, "commitments": commitments, "exit_answer": exit_answer}
     assert_safe(anyone, world.pledge.get_link_url(), fields, accepted=(303,))
+
+
+# A step of the reflection form: the pledge's answers, or anything at all.
+progress = st.one_of(st.sampled_from(["done", "tried", "not_yet"]), value)
+
+
+@FUZZ
+@given(
+    answers=st.lists(progress, min_size=3, max_size=3),
+    foreign=st.one_of(st.none(), progress),
+    note=value, talk_request=value, exit_answer=value,
+)  # fmt: skip
+def test_reflection_form(anyone, world, answers, foreign, note, talk_request, exit_answer):
+    """A student comes back to say how it went, from the phone that signed."""
+    name = return_cookie_name(world.pledge)
+    signer = get_cookie_signer(salt=name + RETURN_COOKIE_SALT)
+    anyone.cookies[name] = signer.sign(world.signature.return_secret)
+    fields = {f"{PROGRESS_PREFIX}{commitment.pk}": answer for commitment, answer
+              in zip(world.signature.commitments.order_by("order"), answers, strict=False)}  # fmt: skip
+    fields[f"{PROGRESS_PREFIX}999999"] = foreign  # another pledge's box, when sent
+    fields.update(note=note, talk_request=talk_request, exit_answer=exit_answer)
+    path = reverse("pledges:reflect", args=[world.pledge.link_token])
+    response = assert_safe(anyone, path, fields)
+    if response.status_code in (302, 303):
+        assert foreign is None  # a box that isn't the student's never saves
 
 
 @FUZZ
