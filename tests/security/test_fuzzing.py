@@ -252,6 +252,57 @@ def test_paper_signatures_form(owner_client, world, lines):
 
 
 @FUZZ
+@given(prompt=value)
+def test_checkin_form(owner_client, world, prompt):
+    path = reverse("pledges:checkin-create", args=[world.pledge.pk])
+    assert_safe(owner_client, path, {"prompt": prompt})
+
+
+@FUZZ
+@given(action=value, show=value, page=value)
+def test_signature_moderation(owner_client, world, action, show, page):
+    path = reverse("pledges:signature-moderate", args=[world.pledge.pk, world.signature.pk])
+    assert_safe(owner_client, path, {"action": action, "show": show, "page": page})
+
+
+@FUZZ
+@given(action=value)
+def test_reflection_moderation(owner_client, world, action):
+    path = reverse("pledges:reflection-moderate", args=[world.pledge.pk, world.reflection.pk])
+    assert_safe(owner_client, path, {"action": action})
+
+
+@FUZZ
+@given(
+    student=st.one_of(value, st.just("mine")),
+    answers=st.lists(progress, min_size=3, max_size=3),
+    note=value, talk_request=value,
+)  # fmt: skip
+def test_paper_reflection_form(owner_client, world, student, answers, note, talk_request):
+    fields = {f"commitment_{commitment.pk}": answer for commitment, answer
+              in zip(world.pledge.commitments.order_by("order"), answers, strict=False)}  # fmt: skip
+    fields.update(signature=str(world.signature.pk) if student == "mine" else student,
+                  note=note, talk_request=talk_request)  # fmt: skip
+    path = reverse("pledges:reflection-paper", args=[world.pledge.pk, world.checkin.number])
+    assert_safe(owner_client, path, fields)
+
+
+@FUZZ
+@given(show=value, page=value, live=value)
+def test_teacher_pledge_page_parameters(owner_client, world, show, page, live):
+    path = reverse("pledges:pledge-detail", args=[world.pledge.pk])
+    fields = {"show": show, "page": page, "live": live}
+    assert_safe(owner_client, path, fields, method="get", accepted=())
+
+
+@FUZZ
+@given(round_number=value)
+def test_follow_through_round_parameter(owner_client, world, round_number):
+    path = reverse("pledges:pledge-follow-through", args=[world.pledge.pk])
+    assert_safe(owner_client, path, {"round": round_number}, method="get", accepted=())
+
+
+@FUZZ
 @given(name=value)
 def test_school_delete_form_deletes_nothing_unless_the_name_is_typed(owner_client, world, name):
     response = assert_safe(owner_client, reverse("pledges:school-delete"), {"name": name})
