@@ -539,6 +539,10 @@ class AlreadySigned(Exception):
         super().__init__("already signed")
 
 
+class PledgeGone(Exception):
+    """The pledge was deleted while a student was signing it."""
+
+
 class SignatureQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(hidden=False, approved=True)
@@ -591,8 +595,9 @@ class Signature(models.Model):
     @classmethod
     def sign(cls, *, pledge, display_name, name_key, commitments, on_paper=False,
              exit_answer=""):  # fmt: skip
-        """Add a signature, or raise AlreadySigned with the existing one. `commitments`:
-        the ticked commitments, or their ids (as the sign form cleans them).
+        """Add a signature, or raise AlreadySigned with the existing one (or PledgeGone).
+        `commitments`: the ticked commitments, or their ids (as the sign form cleans
+        them).
 
         The unique constraint on (pledge, name_key) decides between concurrent requests:
         the loser's insert finds the winner's row and it reports "already signed".
@@ -613,11 +618,16 @@ class Signature(models.Model):
                 return_secret=codes.new_return_secret(),
                 return_code=codes.new_return_code(),
             )
-            if insert(signature, commitment_ids):
-                return signature
+            try:
+                if insert(signature, commitment_ids):
+                    return signature
+            except IntegrityError:  # one statement: its foreign keys are checked at its end
+                pass
             existing = cls.objects.filter(pledge=pledge, name_key=name_key).first()
             if existing is not None:
                 raise AlreadySigned(existing)
+            if not Pledge.objects.filter(pk=pledge.pk).exists():
+                raise PledgeGone  # its teacher deleted it a moment ago
             # Not the name, so the new return code or secret was taken (1 in 31**8 for
             # the code within a pledge): draw new ones.
         raise IntegrityError(f"No free return code for a signature after {cls.SIGN_TRIES} tries")

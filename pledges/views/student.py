@@ -40,6 +40,7 @@ from pledges.forms.student import (
 from pledges.models import (
     AlreadySigned,
     Pledge,
+    PledgeGone,
     PledgeStatus,
     Reflection,
     ReflectionItem,
@@ -241,6 +242,8 @@ def _sign(request, pledge):
                     already=True,
                     is_mine=mine is not None and mine.pk == error.signature.pk,
                 )
+            except PledgeGone:
+                return _unavailable(request, reason="unknown-link", status=404)
             response = HttpResponseRedirect(
                 reverse("pledges:thanks", args=[pledge.link_token]), status=303
             )

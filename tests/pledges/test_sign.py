@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from pledges.models import Signature
+from pledges.models import Pledge, PledgeGone, Signature
 from tests.factories import make_lesson, make_pledge, make_signature, sign_form_data
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +249,16 @@ def test_signing_gives_up_when_every_return_code_drawn_is_taken(pledge, monkeypa
         Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
                        commitments=list(pledge.commitments.all()))  # fmt: skip
     assert Signature.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the foreign keys are checked at the commit
+def test_signing_a_pledge_its_teacher_just_deleted_says_it_is_gone(pledge):
+    commitments = list(pledge.commitments.all())
+    Pledge.objects.filter(pk=pledge.pk).delete()  # in the moment after the page looked
+    with pytest.raises(PledgeGone):
+        Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
+                       commitments=commitments)  # fmt: skip
+    assert not Signature.objects.exists()
 
 
 def test_a_post_without_the_csrf_token_is_refused(pledge):
