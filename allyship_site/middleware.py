@@ -31,7 +31,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", FALLBACK_CSP)
+        # In development django-csp sends no policy with a 404 or 500, so that Django's
+        # debug pages can use their inline styles; "load nothing" would also strip our
+        # own "we couldn't find that pledge" page of its stylesheet.
+        if not (settings.DEBUG and response.status_code in (404, 500)):
+            response.headers.setdefault("Content-Security-Policy", FALLBACK_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault(

@@ -163,3 +163,14 @@ def test_the_policy_built_once_is_django_csps_own_and_follows_every_change(rf, s
     assert policy() == build_policy()
     assert set(policy().split("; ")) == {"default-src 'self'", "script-src 'self'"}
     assert "script-src 'self' 'nonce-" in policy(nonce=True)
+
+
+def test_in_development_a_page_that_answers_404_keeps_its_stylesheet(client, settings):
+    """make run (DEBUG): django-csp leaves 404s without a policy for Django's debug pages;
+    the fallback for responses that load nothing must not take its place."""
+    settings.DEBUG = True
+    response = client.get("/p/no-such-link/")
+    assert response.status_code == 404
+    assert "default-src 'none'" not in response.get("Content-Security-Policy", "")
+    assert 'rel="stylesheet" href="/static/' in response.text
+    assert response["X-Content-Type-Options"] == "nosniff"  # the other headers still go
