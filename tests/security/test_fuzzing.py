@@ -8,6 +8,7 @@ UTF-8 reach the server.
 """
 
 import itertools
+import os
 from html import unescape
 from urllib.parse import quote
 
@@ -60,7 +61,7 @@ text = st.one_of(st.sampled_from(NASTY), st.text(max_size=300))
 # A field is missing, one value, or several (a list where one value is expected).
 value = st.one_of(st.none(), text, st.lists(text, min_size=2, max_size=4))
 FUZZ = settings(
-    max_examples=50,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")),  # more for a deeper hunt
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
