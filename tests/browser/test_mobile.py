@@ -139,3 +139,23 @@ def test_the_sign_form_needs_no_zoom_on_a_phone(phone, server, site):
     assert sizes, "the sign form has no inputs"
     assert [name for name, size in sizes if size < 16] == [], f"inputs under 16px: {sizes}"
     screenshot(phone, "mobile-sign")
+
+
+def test_the_teachers_signature_list_fits_a_phone_and_stays_a_table(browser, server, site):
+    """On a phone each signature is a card with every column in view (the Hide button was
+    off to the right, behind a sideways scroll); a screen reader still gets the table."""
+    pledge = site["pledge"]
+    factories.make_signature(pledge, "Ben T")
+    context, phone = new_page(browser, phone=True)
+    log_in(context, server, site["teacher"])
+    phone.goto(f"{server}/teach/pledges/{pledge.pk}/")
+    table = phone.get_by_role("table", name="Showing 1 to 2 of 2, newest first.")
+    rows = table.get_by_role("row")
+    assert rows.count() == 3  # the headings and two students
+    jo = table.get_by_role("row", name="Jo P")
+    assert jo.get_by_role("cell", name="Commitments: 1, 2, 3").count() == 1
+    hide = jo.get_by_role("button", name="Hide Jo P")
+    box = hide.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    screenshot(phone, "mobile-signatures")
+    context.close()

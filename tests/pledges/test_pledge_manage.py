@@ -343,7 +343,7 @@ def _listed(response):
     """The names in the signatures table, in order."""
     import re
 
-    return [name.strip() for name in re.findall(r"<th scope=\"row\">([^<]+)", response.text)]
+    return [name.strip() for name in re.findall(r"<th scope=\"row\"[^>]*>([^<]+)", response.text)]
 
 
 def test_the_cached_signature_list_follows_every_change(teacher_client, pledge, settings):
