@@ -28,6 +28,8 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from allyship_site import build
+
 KEEP_SECONDS = 600
 
 # Letters only, as Django's own tokens: it survives HTML escaping unchanged.
@@ -35,8 +37,9 @@ CSRF_PLACEHOLDER = "CsrfTokenPlaceholderWhichNoRealTokenEverSpellsOutLikeThisAtA
 
 
 def key(kind, *state):
-    """The cache key of a `kind` of page part in `state` (and the active language)."""
-    raw = repr((kind, get_language(), *state))
+    """The cache key of a `kind` of page part in `state`, in the active language, as this
+    version of the code draws it (a page kept by an older one is never served)."""
+    raw = repr((kind, get_language(), build.version(), *state))
     return f"{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

@@ -227,3 +227,19 @@ def test_no_students_name_reaches_the_shared_cache(classroom, show_names):
         assert "Amara B" in visit(Client(), pledge)[0]  # still kept, in process memory
     else:
         assert all(html and "1 person has signed" in shown(html) for html in shared)
+
+
+def test_a_page_kept_by_another_version_of_the_code_is_not_served(classroom, monkeypatch):
+    """After an upgrade the shared cache still holds pages the old code drew (old markup,
+    links to static files the new collectstatic may not have): they are never served."""
+    from django.core.cache import cache as shared_cache
+
+    shared_cache.clear()
+    pledge = make_pledge(classroom)  # count only: kept in the shared cache too
+    visit(Client(), pledge)
+    caches["pages"].clear()  # a new process: only the shared cache remembers
+    _text, from_shared_cache = visit(Client(), pledge)  # the pledge, and the kept page
+    caches["pages"].clear()
+    monkeypatch.setattr(page_cache.build, "version", lambda: "the next release")
+    _text, drawn_again = visit(Client(), pledge)
+    assert drawn_again > from_shared_cache
