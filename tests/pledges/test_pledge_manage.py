@@ -14,6 +14,7 @@ from tests.factories import make_classroom, make_pledge, make_signature
 pytestmark = pytest.mark.django_db
 
 COMMITMENTS = "I will speak up.\nI will tell a teacher.\n\n  I will include others.  "
+HIDDEN_BADGE = ">hidden</span>"  # the badge after a hidden signature's name
 
 
 def form_data(classroom, **changes):
@@ -188,7 +189,8 @@ def test_pledge_page_shows_counts_and_signatures(teacher_client, pledge):
     response = teacher_client.get(pledge.get_absolute_url())
     assert response.context["pledge"].signature_count == 1
     assert "Sam K" in response.text and "Ali B" in response.text  # the teacher sees both
-    assert "hidden" in response.text
+    assert HIDDEN_BADGE in response.text.split("Ali B")[1][:80]
+    assert HIDDEN_BADGE not in response.text.split("Sam K")[1][:80]
     assert pledge.join_code_display() in response.text
 
 
@@ -364,12 +366,13 @@ def test_the_cached_signature_list_follows_every_change(teacher_client, pledge, 
 
     moderate = "pledges:signature-moderate"
     teacher_client.post(reverse(moderate, args=[pledge.pk, sam.pk]), {"action": "hide"})
-    assert "hidden" in teacher_client.get(page).text.split("Sam K")[1][:80]
+    assert HIDDEN_BADGE in teacher_client.get(page).text.split("Sam K")[1][:80]
     # Swap which one is hidden: the counts are as before, the page must not be.
     teacher_client.post(reverse(moderate, args=[pledge.pk, sam.pk]), {"action": "unhide"})
     teacher_client.post(reverse(moderate, args=[pledge.pk, ali.pk]), {"action": "hide"})
     text = teacher_client.get(page).text
-    assert "hidden" in text.split("Ali B")[1][:80] and "hidden" not in text.split("Sam K")[1][:80]
+    assert HIDDEN_BADGE in text.split("Ali B")[1][:80]
+    assert HIDDEN_BADGE not in text.split("Sam K")[1][:80]
 
     pledge.close()
     Pledge.objects.filter(pk=pledge.pk).update(closed_at=pledge.closed_at.replace(year=2000))
