@@ -465,14 +465,14 @@ class Pledge(models.Model):
     def open_checkin(self):
         """The check-in students answer now: the newest round the teacher left open (the
         same rule as the `open_checkin_id` annotation of `for_sign_page`)."""
-        return self.checkins.filter(is_open=True).order_by("-number").first()
+        return self.checkins.open().order_by("-number").first()
 
     def has_open_checkin(self):
         """Whether students can reflect now: from the pledge's query when it asked
         (`for_sign_page`), else from the database."""
         if hasattr(self, "open_checkin_id"):
             return self.open_checkin_id is not None
-        return self.checkins.filter(is_open=True).exists()
+        return self.checkins.open().exists()
 
     def is_over_signing_cap(self):
         """True when this pledge took more signatures in the last minute than any class
@@ -742,7 +742,7 @@ class CheckIn(models.Model):
         """Open the next round; earlier rounds close so students answer the newest."""
         with transaction.atomic():
             Pledge.objects.select_for_update().filter(pk=pledge.pk).first()
-            pledge.checkins.filter(is_open=True).update(is_open=False)
+            pledge.checkins.open().update(is_open=False)
             last = pledge.checkins.aggregate(last=models.Max("number"))["last"] or 0
             return cls.objects.create(
                 pledge=pledge, number=last + 1, prompt=prompt, created_by=user

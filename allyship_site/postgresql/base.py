@@ -16,9 +16,9 @@ default PostgreSQL still plans a prepared statement afresh for each set of value
 it guesses that could pay (at district scale it kept doing so for that lookup: 0.13 ms of
 planning for 0.04 ms of work), so these connections ask for the one plan made once
 (`plan_cache_mode`). That setting reaches prepared statements only, and ours are all
-lookups by key, whose plan does not depend on the value. Prepared statements belong to a session, so a pooler in front of
-PostgreSQL must keep a session per client (PgBouncer's session mode), as connecting
-straight does.
+lookups by key, whose plan does not depend on the value. Prepared statements belong to a
+session, so a pooler in front of PostgreSQL must keep a session per client (PgBouncer's
+session mode), as connecting straight does.
 """
 
 import re
