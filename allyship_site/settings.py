@@ -216,6 +216,19 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Allyship Classroom <noreply@localhost>")
+# The address links in emails point to (sign-up and password-reset links). Never taken
+# from a request's Host header, which a sender can forge. Default: the first of
+# ALLOWED_HOSTS over HTTPS, or the development server.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif ALLOWED_HOSTS and not ALLOWED_HOSTS[0].startswith("."):
+        SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+    else:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set: the address emails link to, e.g. https://allyship.example.org."
+        )
 
 # Pledges
 # A class signs at perhaps 35 a minute; a leaked code flooded by bots goes far faster.

@@ -16,6 +16,12 @@ urlpatterns = [
     path("privacy/", student.privacy, name="privacy"),
     # Teacher accounts and schools.
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/sent/", accounts.signup_sent, name="signup-sent"),
+    path(
+        "accounts/signup/<uidb64>/<token>/",
+        accounts.signup_activate,
+        name="signup-activate",
+    ),
     path("teach/school/setup/", school.school_setup, name="school-setup"),
     path("teach/school/", school.school_detail, name="school-detail"),
     path("teach/school/invite/rotate/", school.rotate_invite, name="school-rotate-invite"),

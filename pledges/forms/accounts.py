@@ -5,8 +5,16 @@ A teacher's username is their email address in lower case, so an address typed a
 """
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from pledges import codes, names
@@ -14,17 +22,22 @@ from pledges.models import School
 
 USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
 
-ACCOUNT_NOT_CREATED = _(
-    "We couldn't create an account with these details. If you already have one, "
-    "log in or reset your password."
-)
-
 
 def normalise_email(email):
     return (email or "").strip().lower()
 
 
 class SignupForm(forms.Form):
+    """Step one of a teacher account: a name and an email, nothing more.
+
+    The answer is always the same "check your email" page, whether or not the address
+    already has an account, so the form tells nobody who is registered (issue 16). The
+    email says the rest: a new address gets a link to choose a password (which creates
+    the account), a registered one a reminder to log in or reset the password. Choosing
+    the password only from the emailed link also means nobody can set up an account in
+    someone else's name with a password they know.
+    """
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
@@ -42,22 +55,10 @@ class SignupForm(forms.Form):
             "required": _("Type your email address."),
             "invalid": _("Type a whole email address, such as name@school.org."),
         },
-        help_text=_("Your school email. You log in with it, and we send password resets to it."),
+        help_text=_(
+            "Your school email. We send a link to it to choose your password; you log in with it."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        error_messages={"required": _("Choose a password.")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        error_messages={"required": _("Type your password again.")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Type the same password again, to be sure."),
     )
 
     def clean_first_name(self):
@@ -75,46 +76,66 @@ class SignupForm(forms.Form):
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
 
-    def clean(self):
-        cleaned = super().clean()
-        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("The two passwords are different. Type them again."))
-        elif password1:
-            user = get_user_model()(
-                username=cleaned.get("email", ""),
-                email=cleaned.get("email", ""),
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
-            )
-            try:
-                password_validation.validate_password(password1, user)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        email = cleaned.get("email")
-        if email and not self.errors and self.is_email_taken(email):
-            # Neutral words: never "this email is taken" (that would tell anyone which
-            # addresses have teacher accounts).
-            raise forms.ValidationError(ACCOUNT_NOT_CREATED, code="not_created")
-        return cleaned
-
-    @staticmethod
-    def is_email_taken(email):
-        users = get_user_model().objects
-        return (
-            users.filter(username__iexact=email).exists()
-            or users.filter(email__iexact=email).exists()
-        )
-
     def save(self):
+        """Email the address its next step; create the waiting account if it is new."""
         data = self.cleaned_data
-        return get_user_model().objects.create_user(
-            username=data["email"],
-            email=data["email"],
-            password=data["password1"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
+        users = get_user_model().objects
+        user = users.filter(username__iexact=data["email"]).first() or (
+            users.filter(email__iexact=data["email"]).first()
         )
+        if user is None:
+            try:
+                with transaction.atomic():
+                    user = users.create_user(
+                        username=data["email"],
+                        email=data["email"],
+                        password=None,  # unusable until chosen from the emailed link
+                        first_name=data["first_name"],
+                        last_name=data["last_name"],
+                        is_active=False,
+                    )
+            except IntegrityError:  # the same address signed up a moment ago
+                return
+        if is_waiting_for_password(user):
+            template = "registration/signup_activate"
+            link = settings.SITE_URL + reverse(
+                "pledges:signup-activate",
+                args=[
+                    urlsafe_base64_encode(force_bytes(user.pk)),
+                    activation_tokens.make_token(user),
+                ],
+            )
+        else:
+            template = "registration/signup_exists"
+            link = settings.SITE_URL + reverse("login")
+        context = {
+            "user": user,
+            "link": link,
+            "reset_link": settings.SITE_URL + reverse("password_reset"),
+        }
+        send_mail(
+            render_to_string(f"{template}_subject.txt", context).strip(),
+            render_to_string(f"{template}_email.txt", context),
+            None,
+            [user.email or data["email"]],
+        )
+
+
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Links that finish a sign-up. Their own salt: a password-reset link cannot finish
+    a sign-up, nor the other way round. A link works once (choosing the password
+    changes the hash it was made from) and for PASSWORD_RESET_TIMEOUT."""
+
+    key_salt = "pledges.forms.accounts.ActivationTokenGenerator"
+
+
+activation_tokens = ActivationTokenGenerator()
+
+
+def is_waiting_for_password(user):
+    """Signed up, never chose a password, never logged in. A teacher whose account was
+    switched off has a password or a last login, so a new sign-up can't switch it on."""
+    return not user.is_active and not user.has_usable_password() and user.last_login is None
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -1,4 +1,4 @@
-"""Teacher sign-up and password reset, both rate-limited. Log in (limited by
+"""Teacher sign-up (by an emailed link) and password reset, both rate-limited. Log in (limited by
 django-axes), log out and password change are Django's own views, mounted at /accounts/
 with our templates in templates/registration/.
 
@@ -13,17 +13,21 @@ import math
 import time
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from pledges import limits
-from pledges.forms.accounts import ACCOUNT_NOT_CREATED, SignupForm, normalise_email
+from pledges.forms.accounts import (
+    SignupForm,
+    activation_tokens,
+    is_waiting_for_password,
+    normalise_email,
+)
 
 # django-axes is the first authentication backend and does not log anyone in.
 LOGIN_BACKEND = "pledges.auth.TeacherBackend"
@@ -94,8 +98,8 @@ def _too_many(request, wait_seconds):
 # Views ------------------------------------------------------------------------------------
 
 
-@sensitive_post_parameters("password1", "password2")
 def signup(request):
+    """Step one: a name and an email. Every valid request gets the same answer."""
     if request.user.is_authenticated:
         return redirect("pledges:dashboard")
     form = SignupForm(request.POST or None)
@@ -107,18 +111,43 @@ def signup(request):
             per_address=settings.SIGNUPS_PER_ADDRESS,
             per_email=settings.SIGNUPS_PER_EMAIL,
         )
-        if wait or email_over:
-            return _too_many(request, wait or _window()[1])
+        if wait:
+            return _too_many(request, wait)
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    user = form.save()
-            except IntegrityError:  # the same address signed up a moment ago
-                form.add_error(None, ACCOUNT_NOT_CREATED)
-            else:
-                login(request, user, backend=LOGIN_BACKEND)
-                return redirect("pledges:school-setup")
+            # Over an email's own limit nothing is sent, and the answer is unchanged:
+            # a 429 here would say the address had been tried before.
+            if not email_over:
+                form.save()
+            return redirect("pledges:signup-sent")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    return render(request, "registration/signup_sent.html")
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class SignupActivateView(auth_views.PasswordResetConfirmView):
+    """Step two, from the emailed link: choose a password, which switches the account on
+    and logs the teacher in. Django's reset-confirm view does the token handling (the
+    token leaves the URL before the page is shown, so it never reaches a Referer)."""
+
+    template_name = "registration/signup_activate.html"
+    token_generator = activation_tokens
+    post_reset_login = True
+    post_reset_login_backend = LOGIN_BACKEND
+    success_url = reverse_lazy("pledges:school-setup")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and is_waiting_for_password(user) else None
+
+    def form_valid(self, form):
+        form.user.is_active = True  # saved with the new password by form.save()
+        return super().form_valid(form)
+
+
+signup_activate = SignupActivateView.as_view()
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -143,6 +172,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         if self.email_over_limit:
             return HttpResponseRedirect(self.get_success_url())
+        # The link is built from the configured address, never from the request's Host
+        # header, which whoever asks for the reset controls.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core import mail
 
 from curriculum.loader import load_content
 from curriculum.models import Lesson
@@ -78,10 +79,17 @@ def test_a_new_teacher_signs_up_sets_up_a_school_and_class_and_opens_a_pledge_fr
     page.get_by_label("First name").fill("Nadia")
     page.get_by_label("Last name").fill("Osei")
     page.get_by_label("Email").fill("nadia@brookside.example")
-    page.locator("#id_password1").fill("a-long-teacher-pass-42")
-    page.locator("#id_password2").fill("a-long-teacher-pass-42")
     screenshot(page, "journey-signup")
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Email me the link").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+
+    # The emailed link (settings.SITE_URL points at the dev server; the path is the same).
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/\S+)", mail.outbox[-1].body).group(1)
+    page.goto(f"{server}{link}")
+    page.locator("#id_new_password1").fill("a-long-teacher-pass-42")
+    page.locator("#id_new_password2").fill("a-long-teacher-pass-42")
+    screenshot(page, "journey-signup-password")
+    page.get_by_role("button", name="Create my account").click()
 
     page.wait_for_url("**/teach/school/setup/")
     page.get_by_label("School name").fill("Brookside School")

@@ -2,10 +2,12 @@
 
 import csv
 import io
+import re
 from html import unescape
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -22,9 +24,14 @@ def test_sign_up_to_poster():
     # A teacher signs up and creates a school.
     response = teacher.post(reverse("pledges:signup"), {
         "first_name": "Tess", "last_name": "Teacher", "email": "Tess@Riverside.example",
-        "password1": "correct-horse-battery-42", "password2": "correct-horse-battery-42",
     })  # fmt: skip
     assert response.status_code == 302
+    link = re.search(r"http://127.0.0.1:8000(/\S+)", mail.outbox[-1].body).group(1)
+    password_form = teacher.get(link, follow=True).redirect_chain[-1][0]
+    response = teacher.post(password_form, {
+        "new_password1": "correct-horse-battery-42", "new_password2": "correct-horse-battery-42",
+    })  # fmt: skip
+    assert response["Location"] == reverse("pledges:school-setup")
     teacher.post(reverse("pledges:school-setup"), {"action": "create", "name": "Riverside"})
     school = School.objects.get()
 

@@ -80,6 +80,8 @@ ROUTES = {
     "pledges:privacy": (PUBLIC, None),
     "pledges:school-privacy": (PUBLIC, None),
     "pledges:signup": (PUBLIC, None),
+    "pledges:signup-sent": (PUBLIC, None),
+    "pledges:signup-activate": (PUBLIC, lambda w: {"uidb64": "MQ", "token": "set-password"}),
     "pledges:school-setup": (TEACHER, None),
     "pledges:school-detail": (TEACHER, None),
     "pledges:dashboard": (TEACHER, None),
