@@ -1,6 +1,7 @@
 """Project-wide checks: migrations are committed, production settings pass check --deploy."""
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -59,3 +60,18 @@ def test_booleans_are_parsed_strictly():
     result = run_manage("check", env=production_env(DEBUG="flase"))
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    """An IT person copies .env.example: a variable missing from it is a setting they
+    never hear of, and one the settings no longer read is a knob that does nothing."""
+    source = (ROOT / "allyship_site" / "settings.py").read_text()
+    read = set(
+        re.findall(
+            r'(?:os\.environ\.get|os\.environ\[|envbool|envint|envlist)\(?\s*"(\w+)"', source
+        )
+    )
+    listed = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read, "no variables found: the pattern no longer matches settings.py"
+    assert sorted(read - listed) == [], "read by settings.py but missing from .env.example"
+    assert sorted(listed - read) == [], "in .env.example but not read by settings.py"
