@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pledges import access, exports, outcomes
 from pledges.forms.followup import CheckInForm, PaperReflectionForm
-from pledges.models import CheckIn, PledgeStatus, Progress, Reflection, Signature
+from pledges.models import CheckIn, Concern, PledgeStatus, Progress, Reflection, Signature
 from pledges.views.teacher import teacher_required
 
 
@@ -165,13 +166,18 @@ def reflection_paper(request, pk, number):
     form = PaperReflectionForm(request.POST or None, pledge=pledge)
     if request.method == "POST" and form.is_valid():
         signature = form.cleaned_data["signature"]
-        Reflection.record(
-            signature=signature,
-            checkin=checkin,
-            progress=form.cleaned_data["progress"],
-            note=form.cleaned_data["note"],
-            talk_request=form.cleaned_data["talk_request"],
-        )
+        with transaction.atomic():
+            reflection = Reflection.record(
+                signature=signature,
+                checkin=checkin,
+                progress=form.cleaned_data["progress"],
+                note=form.cleaned_data["note"],
+                talk_request=form.cleaned_data["talk_request"],
+            )
+            if form.cleaned_data["talk_request"]:
+                Concern.raise_for(
+                    reflection, form.cleaned_data["talk_request"], typed_in_by=request.user
+                ).notify_on_commit()
         messages.success(
             request, _("Saved %(name)s's reflection.") % {"name": signature.display_name}
         )

@@ -193,3 +193,27 @@ def remove_teacher(request, membership_pk):
         % {"name": name, "school": lead.school.name},
     )  # fmt: skip
     return redirect("pledges:school-detail")
+
+
+@require_POST
+@login_required
+def set_dsl(request, membership_pk):
+    """The lead names (or un-names) a designated safeguarding lead; the lead may name
+    themselves."""
+    lead = access.lead_membership_of(request.user)
+    membership = get_object_or_404(
+        lead.school.memberships.select_related("user"), pk=membership_pk
+    )
+    choice = request.POST.get("is_dsl")
+    if choice not in ("on", "off"):
+        messages.error(request, _("Choose whether they are a safeguarding lead."))
+        return redirect("pledges:school-detail")
+    membership.is_dsl = choice == "on"
+    membership.save(update_fields=["is_dsl"])
+    name = membership.user.get_full_name() or membership.user.get_username()
+    if membership.is_dsl:
+        text = _("%(name)s is now a safeguarding lead: they see every concern students raise.")
+    else:
+        text = _("%(name)s is no longer a safeguarding lead.")
+    messages.success(request, text % {"name": name})
+    return redirect("pledges:school-detail")

@@ -39,6 +39,7 @@ from pledges.forms.student import (
 )
 from pledges.models import (
     AlreadySigned,
+    Concern,
     Pledge,
     PledgeGone,
     PledgeStatus,
@@ -457,7 +458,11 @@ def reflect(request, token):
             )
         form = ReflectionForm(signature=signature, initial=_initial(reflection))
         return _render_reflect(request, pledge, checkin, form, reflection)
-    form = ReflectionForm(request.POST, signature=signature)
+    form = ReflectionForm(
+        request.POST,
+        signature=signature,
+        earlier_talk=reflection.talk_request if reflection is not None else "",
+    )
     if not form.is_valid():
         return _render_reflect(request, pledge, checkin, form, reflection)
     _save_reflection(signature, checkin, form)
@@ -548,3 +553,5 @@ def _save_reflection(signature, checkin, form):
             ReflectionItem(reflection=reflection, commitment=commitment, progress=progress)
             for commitment, progress in form.progress()
         )
+        if form.cleaned_data["talk_request"] and form.cleaned_data["talk_request"] != earlier:
+            Concern.raise_for(reflection, form.cleaned_data["talk_request"]).notify_on_commit()
