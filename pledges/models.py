@@ -857,23 +857,25 @@ CONCERN_MAX_LENGTH = 2000
 
 
 class ConcernState(models.TextChoices):
+    """A concern is new until someone handles it; "seen" (opened by someone, not yet
+    handled) is read from its audit trail, so reading one changes no state."""
+
     NEW = "new", _("New")
-    SEEN = "seen", _("Seen")
     HANDLED = "handled", _("Handled")
     RECORDED = "recorded", _("Recorded in the school's system")
 
 
 class ConcernQuerySet(models.QuerySet):
     def unhandled(self):
-        return self.filter(state__in=[ConcernState.NEW, ConcernState.SEEN])
+        return self.filter(state=ConcernState.NEW)
 
     def for_list(self):
-        """Newest unhandled first, then the handled ones, newest first."""
-        return self.select_related("classroom", "pledge").order_by(
-            models.Case(
-                models.When(state__in=[ConcernState.NEW, ConcernState.SEEN], then=0),
-                default=1,
-            ),
+        """Unhandled first, newest first within each, with whether anyone opened it."""
+        opened = ConcernEvent.objects.filter(
+            concern=models.OuterRef("pk"), action=ConcernEvent.Action.OPENED
+        )
+        return self.annotate(seen=models.Exists(opened)).order_by(
+            models.Case(models.When(state=ConcernState.NEW, then=0), default=1),
             "-created",
             "-pk",
         )
@@ -936,7 +938,7 @@ class Concern(models.Model):
         return reverse("pledges:concern-detail", args=[self.pk])
 
     def is_open(self):
-        return self.state in (ConcernState.NEW, ConcernState.SEEN)
+        return self.state == ConcernState.NEW
 
     @classmethod
     def raise_for(cls, reflection, words, *, typed_in_by=None):
@@ -957,9 +959,8 @@ class Concern(models.Model):
         )
         if concern is not None:
             concern.message = f"{concern.message}\n\n{words}"[:CONCERN_MAX_LENGTH]
-            concern.state = ConcernState.NEW  # new words: someone must read them again
-            concern.notified_at = None
-            concern.save(update_fields=["message", "state", "notified_at", "updated"])
+            concern.notified_at = None  # new words: tell them again
+            concern.save(update_fields=["message", "notified_at", "updated"])
         else:
             classroom = pledge.classroom
             concern = cls.objects.create(
@@ -1017,12 +1018,8 @@ class Concern(models.Model):
         transaction.on_commit(self.notify)
 
     def open_by(self, user):
-        """Someone read it: recorded for the DSL's audit trail; a new concern is seen."""
-        with transaction.atomic():
-            if self.state == ConcernState.NEW:
-                self.state = ConcernState.SEEN
-                self.save(update_fields=["state", "updated"])
-            ConcernEvent.objects.create(concern=self, user=user, action=ConcernEvent.Action.OPENED)
+        """Someone read it: a line in the DSL's audit trail (and so it reads as seen)."""
+        ConcernEvent.objects.create(concern=self, user=user, action=ConcernEvent.Action.OPENED)
 
     def handle(self, user, note):
         """What was done, by whom and when. Closes it on our side."""

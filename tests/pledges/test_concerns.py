@@ -88,13 +88,12 @@ def test_the_dsl_reads_it_marks_it_handled_and_the_dashboard_stops_flagging_it(
 
     page = dsl_client.get(concern.get_absolute_url())
     assert WORDS in unescape(page.text) and "Sam K" in page.text
-    concern.refresh_from_db()
-    assert concern.state == ConcernState.SEEN
+    assert "Seen, not yet handled" in dsl_client.get(reverse("pledges:concern-list")).text
 
     empty = dsl_client.post(reverse("pledges:concern-handle", args=[concern.pk]), {"note": " "})
     assert "Write what was done" in unescape(empty.text)
     concern.refresh_from_db()
-    assert concern.state == ConcernState.SEEN
+    assert concern.state == ConcernState.NEW
 
     done = dsl_client.post(
         reverse("pledges:concern-handle", args=[concern.pk]),

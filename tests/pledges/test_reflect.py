@@ -174,7 +174,7 @@ def test_the_talk_box_says_who_reads_it_and_what_to_do_in_danger(signed_phone, p
     )
     html = text_of(signed_phone.get(reflect_url(pledge)))
     assert "Something I'd like to talk to a teacher about" in html
-    assert "Only your teacher reads this." in html
+    assert "Your teacher reads this, and so does the person at school whose job is" in html
     assert DANGER_NOW in html
     assert "Childline" in html and "In the UK" in html
     assert "Childhelp" in html and "In the US" in html
@@ -396,7 +396,7 @@ def test_the_thank_you_page_repeats_who_reads_a_talk_request_and_the_danger_line
     response = signed_phone.post(reflect_url(pledge), data, follow=True)
     html = text_of(response)
     assert THANKS in html
-    assert "Only your teacher reads what you wrote" in html
+    assert "Your teacher and the school's safeguarding lead" in html
     assert DANGER_NOW in html
     assert "Someone keeps messaging me." not in html
     assert Reflection.objects.get().talk_request == "Someone keeps messaging me."
