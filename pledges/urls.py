@@ -25,6 +25,7 @@ urlpatterns = [
     path("teach/school/setup/", school.school_setup, name="school-setup"),
     path("teach/school/", school.school_detail, name="school-detail"),
     path("teach/school/invite/rotate/", school.rotate_invite, name="school-rotate-invite"),
+    path("teach/school/country/", school.set_country, name="school-set-country"),
     path(
         "teach/school/teachers/<int:membership_pk>/remove/",
         school.remove_teacher,

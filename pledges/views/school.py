@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from pledges import access, outcomes
-from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm
+from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm, SchoolCountryForm
 from pledges.models import (
     SMALL_NUMBER,
     Classroom,
@@ -58,13 +58,13 @@ def _unique_slug(name):
     return slug
 
 
-def _create_school(*, name, user):
+def _create_school(*, name, country, user):
     """A new school with `user` as its lead. A slug taken by a concurrent request
     makes the insert fail; the next free one is tried."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                school = School.objects.create(name=name, slug=_unique_slug(name))
+                school = School.objects.create(name=name, slug=_unique_slug(name), country=country)
                 Membership.objects.create(user=user, school=school, role=Role.LEAD)
                 return school
         except IntegrityError:
@@ -84,7 +84,11 @@ def school_setup(request):
         too_many_tries=_has_too_many_wrong_invites(request.user),
     )
     if action == "create" and create_form.is_valid():
-        school = _create_school(name=create_form.cleaned_data["name"], user=request.user)
+        school = _create_school(
+            name=create_form.cleaned_data["name"],
+            country=create_form.cleaned_data["country"],
+            user=request.user,
+        )
         if school is not None:
             messages.success(
                 request,
@@ -137,6 +141,7 @@ def school_detail(request):
         "classrooms": classrooms,
         "total": suppressed(total),
         "total_is_suppressed": total < SMALL_NUMBER,
+        "country_form": SchoolCountryForm(initial={"country": school.country}),
     }
     if membership.is_lead():
         context["memberships"] = school.memberships.select_related("user").order_by(
@@ -216,4 +221,17 @@ def set_dsl(request, membership_pk):
     else:
         text = _("%(name)s is no longer a safeguarding lead.")
     messages.success(request, text % {"name": name})
+    return redirect("pledges:school-detail")
+
+
+@require_POST
+@login_required
+def set_country(request):
+    lead = access.lead_membership_of(request.user)
+    form = SchoolCountryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["country"][0])
+        return redirect("pledges:school-detail")
+    School.objects.filter(pk=lead.school_id).update(country=form.cleaned_data["country"])
+    messages.success(request, _("Saved. Pages now show that country's helplines."))
     return redirect("pledges:school-detail")

@@ -40,11 +40,13 @@ from pledges.forms.student import (
 from pledges.models import (
     AlreadySigned,
     Concern,
+    Country,
     Pledge,
     PledgeGone,
     PledgeStatus,
     Reflection,
     ReflectionItem,
+    School,
     Signature,
     signing_cap_since,
 )
@@ -454,7 +456,7 @@ def reflect(request, token):
             return render(
                 request,
                 "pledges/reflect_thanks.html",
-                {"pledge": pledge, "reflection": reflection, "services": _support_services()},
+                {"pledge": pledge, "reflection": reflection, **_support_services(pledge)},
             )
         form = ReflectionForm(signature=signature, initial=_initial(reflection))
         return _render_reflect(request, pledge, checkin, form, reflection)
@@ -501,13 +503,19 @@ def _render_reflect(request, pledge, checkin, form, reflection):
         "checkin": checkin,
         "form": form,
         "reflection": reflection,
-        "services": _support_services(),
+        **_support_services(pledge),
     }
     return render(request, "pledges/reflect.html", context)
 
 
-def _support_services():
-    return list(SupportService.objects.order_by("country", "order", "name"))
+def _support_services(pledge):
+    """The helplines of the country the pledge's school is in, and that country."""
+    country = School.objects.filter(classrooms__pledges=pledge).values_list("country", flat=True)
+    country = country.first() or Country.GB
+    return {
+        "services": list(SupportService.objects.filter(country=country).order_by("order", "name")),
+        "country": country,
+    }
 
 
 def _initial(reflection):

@@ -272,3 +272,29 @@ def test_the_concern_list_costs_the_same_queries_for_one_or_many(
         )  # fmt: skip
     with django_assert_num_queries(len(one.captured_queries)):
         load()
+
+
+# The school's country: which helplines its pages show -------------------------------------
+
+
+def test_a_new_school_chooses_its_country(client):
+    user = factories.make_teacher("new@brookside.example")
+    client.force_login(user)
+    client.post(
+        reverse("pledges:school-setup"), {"action": "create", "name": "Brookside", "country": "US"}
+    )
+    assert Membership.objects.get(user=user).school.country == "US"
+
+
+def test_only_the_lead_sets_the_country_and_a_bad_one_changes_nothing(
+    teacher_client, colleague_client, school
+):
+    url = reverse("pledges:school-set-country")
+    assert colleague_client.post(url, {"country": "US"}).status_code == 404
+    bad = teacher_client.post(url, {"country": "XX"}, follow=True)
+    assert "Choose the country your school is in." in unescape(bad.text)
+    school.refresh_from_db()
+    assert school.country == "GB"
+    teacher_client.post(url, {"country": "US"})
+    school.refresh_from_db()
+    assert school.country == "US"

@@ -124,6 +124,7 @@ ROUTES = {
     "pledges:concern-detail": (OWNER, lambda w: {"pk": w.concern.pk}),
     "pledges:concern-handle": (OWNER, lambda w: {"pk": w.concern.pk}),
     "pledges:concern-record": (OWNER, lambda w: {"pk": w.concern.pk}),
+    "pledges:school-set-country": (LEAD, None),
     "pledges:school-set-dsl": (LEAD, lambda w: {"membership_pk": w.colleague_membership.pk}),
     "login": (PUBLIC, None),
     "logout": (PUBLIC, None),
