@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pledges import access, outcomes
+from pledges import access, outcomes, small_numbers
 from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm, SchoolCountryForm
 from pledges.models import (
     SMALL_NUMBER,
@@ -133,14 +133,23 @@ def school_detail(request):
     membership = access.membership_of(request.user)
     school = membership.school
     classrooms = list(_school_classrooms(school))
-    total = sum(pledge.count() for classroom in classrooms for pledge in classroom.pledges.all())
+    by_class = {c.pk: sum(pledge.count() for pledge in c.pledges.all()) for c in classrooms}
+    class_shown, total_hidden = small_numbers.protect(by_class)
+    for classroom in classrooms:
+        pledges = {pledge.pk: pledge.count() for pledge in classroom.pledges.all()}
+        pledge_shown, _ = small_numbers.protect(
+            pledges, total_hidden=class_shown[classroom.pk] is None
+        )
+        for pledge in classroom.pledges.all():
+            pledge.shown_count = _shown(pledge_shown[pledge.pk])
+    total = sum(by_class.values())
     context = {
         "school": school,
         "membership": membership,
         "is_lead": membership.is_lead(),
         "classrooms": classrooms,
-        "total": suppressed(total),
-        "total_is_suppressed": total < SMALL_NUMBER,
+        "total": _shown(None if total_hidden else total),
+        "total_is_suppressed": total_hidden,
         "country_form": SchoolCountryForm(initial={"country": school.country}),
     }
     if membership.is_lead():
@@ -148,21 +157,37 @@ def school_detail(request):
             "user__first_name", "user__last_name", "pk"
         )
         rows, totals = outcomes.school_outcomes(school)
-        context["outcome_rows"] = [_suppressed_row(row) for row in rows]
-        context["outcome_total"] = _suppressed_row(totals)
+        reflections, reflections_hidden = small_numbers.protect(
+            {row["classroom"].pk: row["reflections"] for row in rows}
+        )
+        context["outcome_rows"] = [
+            {
+                **row,
+                # The same figure as in the classes list below: one protection, not two.
+                "signatures": _shown(class_shown.get(row["classroom"].pk)),
+                "reflections": _shown(reflections[row["classroom"].pk]),
+                "share": _share(row),
+            }
+            for row in rows
+        ]
+        context["outcome_total"] = {
+            **totals,
+            "signatures": context["total"],
+            "reflections": _shown(None if reflections_hidden else totals["reflections"]),
+            "share": _share(totals),
+        }
     return render(request, "pledges/school_detail.html", context)
 
 
-def _suppressed_row(row):
-    """Counts for the lead's view: small numbers hidden, the acted-on share only when
-    enough students answered for it not to point at one of them."""
+def _shown(count):
+    """A protected count for the page: hidden ones read "fewer than 5"."""
+    return suppressed(0) if count is None else count
+
+
+def _share(row):
+    """The acted-on share, only when enough students answered for it not to point at one."""
     share = outcomes.acted_share(row["acted"], row["answered"])
-    return {
-        **row,
-        "signatures": suppressed(row["signatures"]),
-        "reflections": suppressed(row["reflections"]),
-        "share": share if row["answered"] >= SMALL_NUMBER else None,
-    }
+    return share if row["answered"] >= SMALL_NUMBER else None
 
 
 @require_POST
