@@ -1,8 +1,5 @@
 """Follow-through: teachers open check-in rounds and see what the class did."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
@@ -114,25 +111,24 @@ def reflections_csv(request, pk):
         .order_by("checkin__number", "signature__display_name")
     )
     labels = dict(Progress.choices)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Check-in", "Name", "Signature hidden", *[c.text for c in commitments],
-                     "What happened", "Talk to a teacher", "Exit question answer", "Updated"])  # fmt: skip
+    header = ["Check-in", "Name", "Signature hidden", *[c.text for c in commitments],
+              "What happened", "Talk to a teacher", "Exit question answer", "Updated"]  # fmt: skip
+    rows = []
     for reflection in reflections:
         progress = {item.commitment_id: item.progress for item in reflection.items.all()}
-        writer.writerow(
+        rows.append(
             [
                 reflection.checkin.number,
-                exports.spreadsheet_safe(reflection.signature.display_name),
+                reflection.signature.display_name,
                 "yes" if reflection.signature.hidden else "",
                 *[str(labels.get(progress.get(c.pk), "")) for c in commitments],
-                exports.spreadsheet_safe(reflection.note),
-                exports.spreadsheet_safe(reflection.talk_request),
-                exports.spreadsheet_safe(reflection.exit_answer),
+                reflection.note,
+                reflection.talk_request,
+                reflection.exit_answer,
                 reflection.updated.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.csv_text(header, rows), content_type="text/csv; charset=utf-8")
     filename = f"{slugify(pledge.title) or 'pledge'}-reflections.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
