@@ -8,7 +8,7 @@ Http404 for anything else, so "missing" and "not yours" look the same from outsi
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pledges.models import Classroom, Membership, Pledge, Signature
+from pledges.models import Classroom, Concern, Membership, Pledge, Signature
 
 
 def membership_of(user):
@@ -74,3 +74,24 @@ def signature_for(user, pledge_pk, signature_pk):
         pledge_id=pledge_pk,
         pk=signature_pk,
     )
+
+
+def concerns_of(user):
+    """A designated safeguarding lead sees every concern of the school; a teacher, those
+    from their own classes."""
+    membership = membership_of(user)
+    if membership is None:
+        return Concern.objects.none()
+    concerns = Concern.objects.filter(school_id=membership.school_id)
+    return concerns if membership.is_dsl else concerns.filter(classroom__teacher=user)
+
+
+def concern_for(user, pk):
+    return get_object_or_404(concerns_of(user), pk=pk)
+
+
+def dsl_membership_of(user):
+    membership = membership_of(user)
+    if membership is None or not membership.is_dsl:
+        raise Http404("Not a safeguarding lead")
+    return membership

@@ -17,32 +17,39 @@ def spreadsheet_safe(value):
     return text
 
 
-def signatures_csv(pledge, signatures, commitments):
-    """CSV text: one row a signature, one yes/blank column a commitment."""
+def csv_text(header, rows):
+    """Every CSV the app writes: each cell spreadsheet-safe, the header too (commitment
+    texts head columns, and a teacher may have typed "=HYPERLINK(…)" into one)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "Name",
-            "Signed at (UTC)",
-            "Status",
-            *[f"{i}. {c.text}" for i, c in enumerate(commitments, 1)],
-        ]
-    )
+    for row in (header, *rows):
+        writer.writerow([spreadsheet_safe(value) for value in row])
+    return buffer.getvalue()
+
+
+def signatures_csv(pledge, signatures, commitments):
+    """CSV text: one row a signature, one yes/blank column a commitment."""
+    header = [
+        "Name",
+        "Signed at (UTC)",
+        "Status",
+        *[f"{i}. {c.text}" for i, c in enumerate(commitments, 1)],
+    ]
+    rows = []
     for signature in signatures:
         ticked = {commitment.pk for commitment in signature.commitments.all()}
         status = (
             "hidden" if signature.hidden else ("waiting" if not signature.approved else "shown")
         )
-        writer.writerow(
+        rows.append(
             [
-                spreadsheet_safe(signature.display_name),
+                signature.display_name,
                 signature.created.strftime("%Y-%m-%d %H:%M"),
                 status,
                 *["yes" if commitment.pk in ticked else "" for commitment in commitments],
             ]
         )
-    return buffer.getvalue()
+    return csv_text(header, rows)
 
 
 def qr_svg(url):

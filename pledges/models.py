@@ -6,21 +6,27 @@ short return code the student can write down, so they can come back to withdraw 
 reflect. No email, IP address or device id is stored.
 """
 
+import logging
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
+from django.core.mail import send_mail
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allyship_site import prepared
 from pledges import codes
+
+logger = logging.getLogger(__name__)
 
 SMALL_NUMBER = 5
 
@@ -42,10 +48,24 @@ def _unique_code(model, field, make):
     raise RuntimeError(f"Could not find a free {field}.")
 
 
+class Country(models.TextChoices):
+    """Where a school is: which helplines its pages show (SupportService.country)."""
+
+    GB = "GB", _("United Kingdom")
+    US = "US", _("United States")
+
+
 class School(models.Model):
     name = models.CharField(_("school name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     invite_code = models.CharField(_("invite code"), max_length=16, unique=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        choices=Country.choices,
+        default=Country.GB,
+        help_text=_("Which helplines and safeguarding services the school's pages show."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,6 +100,11 @@ class Membership(models.Model):
     )
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.TEACHER)
+    is_dsl = models.BooleanField(
+        _("designated safeguarding lead"),
+        default=False,
+        help_text=_("Sees and handles every concern students raise in the school."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -823,3 +848,232 @@ class ReflectionItem(models.Model):
 
     def __str__(self):
         return f"{self.commitment_id}: {self.progress}"
+
+
+# Concerns ---------------------------------------------------------------------------------
+
+# However often a student adds to one message for a teacher, it stays readable in one sitting.
+CONCERN_MAX_LENGTH = 2000
+
+
+class ConcernState(models.TextChoices):
+    """A concern is new until someone handles it; "seen" (opened by someone, not yet
+    handled) is read from its audit trail, so reading one changes no state."""
+
+    NEW = "new", _("New")
+    HANDLED = "handled", _("Handled")
+    RECORDED = "recorded", _("Recorded in the school's system")
+
+
+class ConcernQuerySet(models.QuerySet):
+    def unhandled(self):
+        return self.filter(state=ConcernState.NEW)
+
+    def for_list(self):
+        """Unhandled first, newest first within each, with whether anyone opened it."""
+        opened = ConcernEvent.objects.filter(
+            concern=models.OuterRef("pk"), action=ConcernEvent.Action.OPENED
+        )
+        return self.annotate(seen=models.Exists(opened)).order_by(
+            models.Case(models.When(state=ConcernState.NEW, then=0), default=1),
+            "-created",
+            "-pk",
+        )
+
+
+class Concern(models.Model):
+    """A student's "talk to a teacher" message, on its way to someone who acts on it.
+
+    Independent of moderation: hiding a name or holding it for approval never hides a
+    concern. It keeps its own copy of the words and of where they came from, so it
+    outlives the reflection's clean-up, and an unhandled concern is never anonymised
+    (pledges.retention). The class teacher and every designated safeguarding lead are
+    emailed at once, with the school, class and pledge but never the child's words or
+    name: email leaves the school's control."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="concerns")
+    classroom = models.ForeignKey(
+        "Classroom", on_delete=models.SET_NULL, null=True, related_name="concerns"
+    )
+    pledge = models.ForeignKey(
+        "Pledge", on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns"
+    )
+    reflection = models.ForeignKey(
+        "Reflection", on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns"
+    )
+    class_name = models.CharField(_("class"), max_length=80)
+    pledge_title = models.CharField(_("pledge"), max_length=150)
+    student_name = models.CharField(_("student's name"), max_length=40)
+    message = models.TextField(_("message for a teacher"), max_length=CONCERN_MAX_LENGTH)
+    typed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Set when a teacher typed the message in from a paper sheet."),
+    )
+    state = models.CharField(max_length=10, choices=ConcernState.choices, default=ConcernState.NEW)
+    action_note = models.TextField(_("what was done"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        indexes = [models.Index(fields=["school", "state"], name="concern_school_state")]
+
+    def __str__(self):
+        return f"Concern {self.pk} ({self.state})"
+
+    def get_absolute_url(self):
+        return reverse("pledges:concern-detail", args=[self.pk])
+
+    def is_open(self):
+        return self.state == ConcernState.NEW
+
+    @classmethod
+    def raise_for(cls, reflection, words, *, typed_in_by=None):
+        """New words for a teacher from `reflection`'s student: added to the concern
+        still open for it, or a new concern. Returns the concern, to notify once the
+        transaction has committed (`notify_on_commit`)."""
+        words = words.strip()
+        if not words:
+            return None
+        signature = reflection.signature
+        pledge = signature.pledge
+        concern = (
+            cls.objects.select_for_update()
+            .unhandled()
+            .filter(reflection=reflection)
+            .order_by("-created")
+            .first()
+        )
+        if concern is not None:
+            concern.message = f"{concern.message}\n\n{words}"[:CONCERN_MAX_LENGTH]
+            concern.notified_at = None  # new words: tell them again
+            concern.save(update_fields=["message", "notified_at", "updated"])
+        else:
+            classroom = pledge.classroom
+            concern = cls.objects.create(
+                school_id=classroom.school_id,
+                classroom=classroom,
+                pledge=pledge,
+                reflection=reflection,
+                class_name=classroom.name,
+                pledge_title=pledge.title,
+                student_name=signature.display_name,
+                message=words[:CONCERN_MAX_LENGTH],
+                typed_in_by=typed_in_by,
+            )
+        ConcernEvent.objects.create(
+            concern=concern,
+            user=typed_in_by,
+            action=ConcernEvent.Action.TYPED_IN if typed_in_by else ConcernEvent.Action.RAISED,
+        )
+        return concern
+
+    def recipients(self):
+        """The class teacher and every DSL of the school, once each."""
+        users = get_user_model().objects.filter(is_active=True).exclude(email="")
+        dsl = Q(membership__school_id=self.school_id, membership__is_dsl=True)
+        teacher = Q(classrooms__pk=self.classroom_id) if self.classroom_id else Q(pk__in=[])
+        return list(users.filter(dsl | teacher).distinct().order_by("pk"))
+
+    def notify(self):
+        """Email the people who must know. The email names the school, class and pledge
+        and links here; never the child's words or name. Returns True when sent."""
+        recipients = self.recipients()
+        context = {
+            "concern": self,
+            "school": self.school,
+            "link": settings.SITE_URL + self.get_absolute_url(),
+        }
+        try:
+            send_mail(
+                render_to_string("pledges/concern_email_subject.txt", context).strip(),
+                render_to_string("pledges/concern_email.txt", context),
+                None,
+                [user.email for user in recipients],
+            )
+        except Exception:  # noqa: BLE001 - any mail failure: keep the concern, retry later
+            logger.exception(
+                "Could not email concern %s; it is saved and will be retried.", self.pk
+            )
+            return False
+        self.notified_at = timezone.now()
+        type(self).objects.filter(pk=self.pk).update(notified_at=self.notified_at)
+        ConcernEvent.objects.create(concern=self, action=ConcernEvent.Action.NOTIFIED)
+        return True
+
+    def notify_on_commit(self):
+        transaction.on_commit(self.notify)
+
+    def open_by(self, user):
+        """Someone read it: a line in the DSL's audit trail (and so it reads as seen)."""
+        ConcernEvent.objects.create(concern=self, user=user, action=ConcernEvent.Action.OPENED)
+
+    def handle(self, user, note):
+        """What was done, by whom and when. Closes it on our side."""
+        with transaction.atomic():
+            self.state = ConcernState.HANDLED
+            self.action_note = note
+            self.handled_by = user
+            self.handled_at = timezone.now()
+            self.save(
+                update_fields=["state", "action_note", "handled_by", "handled_at", "updated"]
+            )
+            ConcernEvent.objects.create(
+                concern=self, user=user, action=ConcernEvent.Action.HANDLED
+            )
+
+    def mark_recorded(self, user):
+        """Copied into the school's safeguarding system (CPOMS, MyConcern, a paper log):
+        that record is the one that counts now, and retention may clear this one."""
+        with transaction.atomic():
+            self.state = ConcernState.RECORDED
+            if self.handled_at is None:
+                self.handled_by, self.handled_at = user, timezone.now()
+            self.save(update_fields=["state", "handled_by", "handled_at", "updated"])
+            ConcernEvent.objects.create(
+                concern=self, user=user, action=ConcernEvent.Action.RECORDED
+            )
+
+
+class ConcernEvent(models.Model):
+    """The audit trail the DSL reads: who raised, opened, handled and recorded a concern."""
+
+    class Action(models.TextChoices):
+        RAISED = "raised", _("Raised by the student")
+        TYPED_IN = "typed_in", _("Typed in from a paper sheet")
+        NOTIFIED = "notified", _("Teacher and safeguarding leads emailed")
+        OPENED = "opened", _("Opened")
+        HANDLED = "handled", _("Marked handled")
+        RECORDED = "recorded", _("Recorded in the school's system")
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("concern event")
+        verbose_name_plural = _("concern events")
+
+    def __str__(self):
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pledges.views import accounts, data, followup, school, student, teacher
+from pledges.views import accounts, concerns, data, followup, school, student, teacher
 
 app_name = "pledges"
 
@@ -25,10 +25,21 @@ urlpatterns = [
     path("teach/school/setup/", school.school_setup, name="school-setup"),
     path("teach/school/", school.school_detail, name="school-detail"),
     path("teach/school/invite/rotate/", school.rotate_invite, name="school-rotate-invite"),
+    path("teach/school/country/", school.set_country, name="school-set-country"),
     path(
         "teach/school/teachers/<int:membership_pk>/remove/",
         school.remove_teacher,
         name="school-remove-teacher",
+    ),
+    # Concerns students raise ("talk to a teacher"): their teacher and the school's DSLs.
+    path("teach/concerns/", concerns.concern_list, name="concern-list"),
+    path("teach/concerns/<int:pk>/", concerns.concern_detail, name="concern-detail"),
+    path("teach/concerns/<int:pk>/handle/", concerns.concern_handle, name="concern-handle"),
+    path("teach/concerns/<int:pk>/recorded/", concerns.concern_record, name="concern-record"),
+    path(
+        "teach/school/teachers/<int:membership_pk>/safeguarding/",
+        school.set_dsl,
+        name="school-set-dsl",
     ),
     # Teachers' classrooms and pledges.
     path("teach/", teacher.dashboard, name="dashboard"),

@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from pledges import codes, names
-from pledges.models import School
+from pledges.models import Country, School
 
 USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
 
@@ -182,6 +182,17 @@ class CreateSchoolForm(forms.Form):
         error_messages={"required": _("Type your school's name.")},
         help_text=_("As colleagues and families know it, for example “Riverside Primary School”."),
     )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=Country.choices,
+        initial=Country.GB,
+        required=False,
+        help_text=_("Students and teachers are shown this country's helplines."),
+        error_messages={"invalid_choice": _("Choose the country your school is in.")},
+    )
+
+    def clean_country(self):
+        return self.cleaned_data["country"] or Country.GB
 
     def clean_name(self):
         name = names.clean(self.cleaned_data["name"])
@@ -247,3 +258,15 @@ class DeleteSchoolForm(forms.Form):
                 _("That isn't the school's name, so nothing was deleted. Type it as shown.")
             )
         return self.cleaned_data["name"]
+
+
+class SchoolCountryForm(forms.Form):
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=Country.choices,
+        help_text=_("Students and teachers are shown this country's helplines."),
+        error_messages={
+            "required": _("Choose the country your school is in."),
+            "invalid_choice": _("Choose the country your school is in."),
+        },
+    )

@@ -69,3 +69,16 @@ class PaperReflectionForm(forms.Form):
             raise forms.ValidationError(_("Choose an answer for at least one commitment."))
         cleaned["progress"] = progress
         return cleaned
+
+
+class ConcernHandleForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "For the record: who spoke to the student, when, and what happens next. "
+            "Only you, the class teacher and the safeguarding leads read this."
+        ),
+        error_messages={"required": _("Write what was done before marking it handled.")},
+    )

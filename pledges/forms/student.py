@@ -12,7 +12,7 @@ from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from pledges import codes, names
-from pledges.models import Progress
+from pledges.models import CONCERN_MAX_LENGTH, Progress
 
 MALFORMED_JOIN_CODE = _("Class codes are 9 letters and numbers, like K7M-Q4P-XRT.")
 UNKNOWN_JOIN_CODE = _("We couldn't find a pledge with that code. Check it with your teacher.")
@@ -162,6 +162,11 @@ class WithdrawForm(forms.Form):
 NOTE_MAX_LENGTH = 500
 NULL_CHARACTERS = _("Something odd got into what you typed. Please type it again.")
 FOREIGN_COMMITMENT = _("Answer only for the things you signed up to. Please try again.")
+TALK_TOO_LONG = _(
+    "Your teacher already has a long message from you, so this won't fit. Please talk to "
+    "them or another adult you trust in person. If you are in danger now, tell an adult "
+    "near you straight away."
+)
 PROGRESS_PREFIX = "progress-"
 
 
@@ -229,11 +234,15 @@ class ReflectionForm(forms.Form):
     )
     talk_request = NoteField(
         label=_("Something I'd like to talk to a teacher about"),
-        help_text=_("Optional. Only your teacher reads this."),
+        help_text=_(
+            "Optional. Your teacher reads this, and so does the person at school whose job is "
+            "keeping children safe. They will talk to you soon, not straight away."
+        ),
     )
 
-    def __init__(self, *args, signature, **kwargs):
+    def __init__(self, *args, signature, earlier_talk="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.earlier_talk = earlier_talk
         self.commitments = list(signature.commitments.order_by("order"))
         progress_fields = {
             self.progress_field_name(commitment): forms.ChoiceField(
@@ -250,6 +259,13 @@ class ReflectionForm(forms.Form):
         # The commitments first, in the pledge's order, then the writing boxes.
         self.fields = {**progress_fields, **self.fields}
         add_exit_question(self, signature.pledge)
+
+    def clean_talk_request(self):
+        words = self.cleaned_data["talk_request"]
+        adds = bool(words) and words != self.earlier_talk
+        if adds and len(self.earlier_talk) + len(words) + 2 > CONCERN_MAX_LENGTH:
+            raise forms.ValidationError(TALK_TOO_LONG, code="too-long")
+        return words
 
     @staticmethod
     def progress_field_name(commitment):

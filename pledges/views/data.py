@@ -5,7 +5,6 @@ deleting the whole school are the lead's (pledges.access.lead_membership_of). An
 else gets 404, the same answer as a wrong id.
 """
 
-import csv
 import io
 import zipfile
 
@@ -20,8 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from pledges import access
-from pledges.exports import spreadsheet_safe
+from pledges import access, exports
 from pledges.forms.accounts import DeleteSchoolForm
 from pledges.models import (
     CheckIn,
@@ -100,15 +98,6 @@ def school_delete(request):
 # Export ------------------------------------------------------------------------------------
 
 
-def _csv(header, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(value) for value in row])
-    return buffer.getvalue()
-
-
 def _when(value):
     return value.isoformat(timespec="seconds") if value else ""
 
@@ -135,21 +124,21 @@ def school_export_files(school):
     )
     memberships = school.memberships.select_related("user").order_by("pk")
     return {
-        "school.csv": _csv(
+        "school.csv": exports.csv_text(
             ["name", "slug", "created"], [[school.name, school.slug, _when(school.created)]]
         ),
-        "teachers.csv": _csv(
+        "teachers.csv": exports.csv_text(
             ["name", "email", "role", "joined"],
             [
                 [m.user.get_full_name(), m.user.email, m.role, _when(m.created)]
                 for m in memberships
             ],
         ),  # fmt: skip
-        "classrooms.csv": _csv(
+        "classrooms.csv": exports.csv_text(
             ["classroom_id", "name", "year_group", "teacher_email", "created"],
             [[c.pk, c.name, c.year_group, c.teacher.email, _when(c.created)] for c in classrooms],
         ),
-        "pledges.csv": _csv(
+        "pledges.csv": exports.csv_text(
             [
                 "pledge_id",
                 "classroom_id",
@@ -180,10 +169,10 @@ def school_export_files(school):
                 for p in pledges
             ],
         ),  # fmt: skip
-        "commitments.csv": _csv(
+        "commitments.csv": exports.csv_text(
             ["pledge_id", "order", "text"], [[c.pledge_id, c.order, c.text] for c in commitments]
         ),
-        "signatures.csv": _csv(
+        "signatures.csv": exports.csv_text(
             [
                 "pledge_id",
                 "display_name",
@@ -208,11 +197,11 @@ def school_export_files(school):
                 for s in signatures
             ],
         ),  # fmt: skip
-        "checkins.csv": _csv(
+        "checkins.csv": exports.csv_text(
             ["pledge_id", "number", "prompt", "is_open", "created"],
             [[c.pledge_id, c.number, c.prompt, c.is_open, _when(c.created)] for c in checkins],
         ),
-        "reflections.csv": _csv(
+        "reflections.csv": exports.csv_text(
             [
                 "pledge_id",
                 "checkin_number",

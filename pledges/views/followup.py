@@ -1,9 +1,7 @@
 """Follow-through: teachers open check-in rounds and see what the class did."""
 
-import csv
-import io
-
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pledges import access, exports, outcomes
 from pledges.forms.followup import CheckInForm, PaperReflectionForm
-from pledges.models import CheckIn, PledgeStatus, Progress, Reflection, Signature
+from pledges.models import CheckIn, Concern, PledgeStatus, Progress, Reflection, Signature
 from pledges.views.teacher import teacher_required
 
 
@@ -113,25 +111,24 @@ def reflections_csv(request, pk):
         .order_by("checkin__number", "signature__display_name")
     )
     labels = dict(Progress.choices)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Check-in", "Name", "Signature hidden", *[c.text for c in commitments],
-                     "What happened", "Talk to a teacher", "Exit question answer", "Updated"])  # fmt: skip
+    header = ["Check-in", "Name", "Signature hidden", *[c.text for c in commitments],
+              "What happened", "Talk to a teacher", "Exit question answer", "Updated"]  # fmt: skip
+    rows = []
     for reflection in reflections:
         progress = {item.commitment_id: item.progress for item in reflection.items.all()}
-        writer.writerow(
+        rows.append(
             [
                 reflection.checkin.number,
-                exports.spreadsheet_safe(reflection.signature.display_name),
+                reflection.signature.display_name,
                 "yes" if reflection.signature.hidden else "",
                 *[str(labels.get(progress.get(c.pk), "")) for c in commitments],
-                exports.spreadsheet_safe(reflection.note),
-                exports.spreadsheet_safe(reflection.talk_request),
-                exports.spreadsheet_safe(reflection.exit_answer),
+                reflection.note,
+                reflection.talk_request,
+                reflection.exit_answer,
                 reflection.updated.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.csv_text(header, rows), content_type="text/csv; charset=utf-8")
     filename = f"{slugify(pledge.title) or 'pledge'}-reflections.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -165,13 +162,18 @@ def reflection_paper(request, pk, number):
     form = PaperReflectionForm(request.POST or None, pledge=pledge)
     if request.method == "POST" and form.is_valid():
         signature = form.cleaned_data["signature"]
-        Reflection.record(
-            signature=signature,
-            checkin=checkin,
-            progress=form.cleaned_data["progress"],
-            note=form.cleaned_data["note"],
-            talk_request=form.cleaned_data["talk_request"],
-        )
+        with transaction.atomic():
+            reflection = Reflection.record(
+                signature=signature,
+                checkin=checkin,
+                progress=form.cleaned_data["progress"],
+                note=form.cleaned_data["note"],
+                talk_request=form.cleaned_data["talk_request"],
+            )
+            if form.cleaned_data["talk_request"]:
+                Concern.raise_for(
+                    reflection, form.cleaned_data["talk_request"], typed_in_by=request.user
+                ).notify_on_commit()
         messages.success(
             request, _("Saved %(name)s's reflection.") % {"name": signature.display_name}
         )

@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pledges import access, outcomes
-from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm
+from pledges import access, outcomes, small_numbers
+from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm, SchoolCountryForm
 from pledges.models import (
     SMALL_NUMBER,
     Classroom,
@@ -58,13 +58,13 @@ def _unique_slug(name):
     return slug
 
 
-def _create_school(*, name, user):
+def _create_school(*, name, country, user):
     """A new school with `user` as its lead. A slug taken by a concurrent request
     makes the insert fail; the next free one is tried."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                school = School.objects.create(name=name, slug=_unique_slug(name))
+                school = School.objects.create(name=name, slug=_unique_slug(name), country=country)
                 Membership.objects.create(user=user, school=school, role=Role.LEAD)
                 return school
         except IntegrityError:
@@ -84,7 +84,11 @@ def school_setup(request):
         too_many_tries=_has_too_many_wrong_invites(request.user),
     )
     if action == "create" and create_form.is_valid():
-        school = _create_school(name=create_form.cleaned_data["name"], user=request.user)
+        school = _create_school(
+            name=create_form.cleaned_data["name"],
+            country=create_form.cleaned_data["country"],
+            user=request.user,
+        )
         if school is not None:
             messages.success(
                 request,
@@ -129,35 +133,61 @@ def school_detail(request):
     membership = access.membership_of(request.user)
     school = membership.school
     classrooms = list(_school_classrooms(school))
-    total = sum(pledge.count() for classroom in classrooms for pledge in classroom.pledges.all())
+    by_class = {c.pk: sum(pledge.count() for pledge in c.pledges.all()) for c in classrooms}
+    class_shown, total_hidden = small_numbers.protect(by_class)
+    for classroom in classrooms:
+        pledges = {pledge.pk: pledge.count() for pledge in classroom.pledges.all()}
+        pledge_shown, _ = small_numbers.protect(
+            pledges, total_hidden=class_shown[classroom.pk] is None
+        )
+        for pledge in classroom.pledges.all():
+            pledge.shown_count = _shown(pledge_shown[pledge.pk])
+    total = sum(by_class.values())
     context = {
         "school": school,
         "membership": membership,
         "is_lead": membership.is_lead(),
         "classrooms": classrooms,
-        "total": suppressed(total),
-        "total_is_suppressed": total < SMALL_NUMBER,
+        "total": _shown(None if total_hidden else total),
+        "total_is_suppressed": total_hidden,
+        "country_form": SchoolCountryForm(initial={"country": school.country}),
     }
     if membership.is_lead():
         context["memberships"] = school.memberships.select_related("user").order_by(
             "user__first_name", "user__last_name", "pk"
         )
         rows, totals = outcomes.school_outcomes(school)
-        context["outcome_rows"] = [_suppressed_row(row) for row in rows]
-        context["outcome_total"] = _suppressed_row(totals)
+        reflections, reflections_hidden = small_numbers.protect(
+            {row["classroom"].pk: row["reflections"] for row in rows}
+        )
+        context["outcome_rows"] = [
+            {
+                **row,
+                # The same figure as in the classes list below: one protection, not two.
+                "signatures": _shown(class_shown.get(row["classroom"].pk)),
+                "reflections": _shown(reflections[row["classroom"].pk]),
+                "share": _share(row),
+            }
+            for row in rows
+        ]
+        context["outcome_total"] = {
+            **totals,
+            "signatures": context["total"],
+            "reflections": _shown(None if reflections_hidden else totals["reflections"]),
+            "share": _share(totals),
+        }
     return render(request, "pledges/school_detail.html", context)
 
 
-def _suppressed_row(row):
-    """Counts for the lead's view: small numbers hidden, the acted-on share only when
-    enough students answered for it not to point at one of them."""
+def _shown(count):
+    """A protected count for the page: hidden ones read "fewer than 5"."""
+    return suppressed(0) if count is None else count
+
+
+def _share(row):
+    """The acted-on share, only when enough students answered for it not to point at one."""
     share = outcomes.acted_share(row["acted"], row["answered"])
-    return {
-        **row,
-        "signatures": suppressed(row["signatures"]),
-        "reflections": suppressed(row["reflections"]),
-        "share": share if row["answered"] >= SMALL_NUMBER else None,
-    }
+    return share if row["answered"] >= SMALL_NUMBER else None
 
 
 @require_POST
@@ -192,4 +222,41 @@ def remove_teacher(request, membership_pk):
           "rejoin.")
         % {"name": name, "school": lead.school.name},
     )  # fmt: skip
+    return redirect("pledges:school-detail")
+
+
+@require_POST
+@login_required
+def set_dsl(request, membership_pk):
+    """The lead names (or un-names) a designated safeguarding lead; the lead may name
+    themselves."""
+    lead = access.lead_membership_of(request.user)
+    membership = get_object_or_404(
+        lead.school.memberships.select_related("user"), pk=membership_pk
+    )
+    choice = request.POST.get("is_dsl")
+    if choice not in ("on", "off"):
+        messages.error(request, _("Choose whether they are a safeguarding lead."))
+        return redirect("pledges:school-detail")
+    membership.is_dsl = choice == "on"
+    membership.save(update_fields=["is_dsl"])
+    name = membership.user.get_full_name() or membership.user.get_username()
+    if membership.is_dsl:
+        text = _("%(name)s is now a safeguarding lead: they see every concern students raise.")
+    else:
+        text = _("%(name)s is no longer a safeguarding lead.")
+    messages.success(request, text % {"name": name})
+    return redirect("pledges:school-detail")
+
+
+@require_POST
+@login_required
+def set_country(request):
+    lead = access.lead_membership_of(request.user)
+    form = SchoolCountryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["country"][0])
+        return redirect("pledges:school-detail")
+    School.objects.filter(pk=lead.school_id).update(country=form.cleaned_data["country"])
+    messages.success(request, _("Saved. Pages now show that country's helplines."))
     return redirect("pledges:school-detail")

@@ -39,11 +39,14 @@ from pledges.forms.student import (
 )
 from pledges.models import (
     AlreadySigned,
+    Concern,
+    Country,
     Pledge,
     PledgeGone,
     PledgeStatus,
     Reflection,
     ReflectionItem,
+    School,
     Signature,
     signing_cap_since,
 )
@@ -453,11 +456,15 @@ def reflect(request, token):
             return render(
                 request,
                 "pledges/reflect_thanks.html",
-                {"pledge": pledge, "reflection": reflection, "services": _support_services()},
+                {"pledge": pledge, "reflection": reflection, **_support_services(pledge)},
             )
         form = ReflectionForm(signature=signature, initial=_initial(reflection))
         return _render_reflect(request, pledge, checkin, form, reflection)
-    form = ReflectionForm(request.POST, signature=signature)
+    form = ReflectionForm(
+        request.POST,
+        signature=signature,
+        earlier_talk=reflection.talk_request if reflection is not None else "",
+    )
     if not form.is_valid():
         return _render_reflect(request, pledge, checkin, form, reflection)
     _save_reflection(signature, checkin, form)
@@ -496,13 +503,19 @@ def _render_reflect(request, pledge, checkin, form, reflection):
         "checkin": checkin,
         "form": form,
         "reflection": reflection,
-        "services": _support_services(),
+        **_support_services(pledge),
     }
     return render(request, "pledges/reflect.html", context)
 
 
-def _support_services():
-    return list(SupportService.objects.order_by("country", "order", "name"))
+def _support_services(pledge):
+    """The helplines of the country the pledge's school is in, and that country."""
+    country = School.objects.filter(classrooms__pledges=pledge).values_list("country", flat=True)
+    country = country.first() or Country.GB
+    return {
+        "services": list(SupportService.objects.filter(country=country).order_by("order", "name")),
+        "country": country,
+    }
 
 
 def _initial(reflection):
@@ -548,3 +561,5 @@ def _save_reflection(signature, checkin, form):
             ReflectionItem(reflection=reflection, commitment=commitment, progress=progress)
             for commitment, progress in form.progress()
         )
+        if form.cleaned_data["talk_request"] and form.cleaned_data["talk_request"] != earlier:
+            Concern.raise_for(reflection, form.cleaned_data["talk_request"]).notify_on_commit()

@@ -53,7 +53,12 @@ def dashboard(request):
     return render(
         request,
         "pledges/dashboard.html",
-        {"classrooms": classrooms, "membership": access.membership_of(request.user)},
+        {
+            "classrooms": classrooms,
+            "membership": access.membership_of(request.user),
+            # Until someone handles them: a DSL sees the school's, a teacher their classes'.
+            "open_concerns": access.concerns_of(request.user).unhandled().count(),
+        },
     )
 
 

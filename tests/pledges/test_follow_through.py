@@ -126,6 +126,19 @@ def test_reflections_csv_is_spreadsheet_safe(teacher_client, pledge):
     assert rows[1][6].startswith("'=")
 
 
+def test_commitment_texts_heading_csv_columns_are_spreadsheet_safe_too(teacher_client, pledge):
+    """A commitment heads a column of the reflections and signatures CSVs: a formula
+    there would run in Excel as surely as one in a cell (issue 19)."""
+    first = pledge.commitments.order_by("order").first()
+    pledge.commitments.filter(pk=first.pk).update(text='=HYPERLINK("http://evil.example","Hi")')
+    CheckIn.start(pledge=pledge)
+    for name in ("pledges:reflections-csv", "pledges:pledge-csv"):
+        response = teacher_client.get(reverse(name, args=[pledge.pk]))
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert all(not cell.startswith("=") for cell in header), (name, header)
+        assert any("=HYPERLINK" in cell for cell in header), header
+
+
 def test_paper_sheets_print_and_can_be_typed_in(teacher_client, pledge):
     checkin = CheckIn.start(pledge=pledge)
     signature = make_signature(pledge, "Ann A", commitments=list(pledge.commitments.all()[:2]))

@@ -14,16 +14,21 @@ from django.test import Client
 from django.urls import reverse
 
 from curriculum.models import SupportService
-from pledges.models import CheckIn, GuessCounter, Reflection, ReflectionItem, Signature
+from pledges.models import (
+    CheckIn,
+    GuessCounter,
+    Reflection,
+    ReflectionItem,
+    School,
+    Signature,
+)
 from tests.factories import make_lesson, make_pledge, make_signature, sign_form_data
 
 pytestmark = pytest.mark.django_db
 
 PROMPT = "What did you do when you saw someone left out?"
 NOT_YET = "Your teacher hasn't asked for reflections yet."
-DANGER_NOW = (
-    "If you are in danger now, tell an adult you trust straight away or call 999 (UK) / 911 (US)."
-)
+DANGER_NOW = "If you are in danger now, tell an adult you trust straight away or call 999."
 THANKS = "Thanks: your teacher will read this."
 EXIT_QUESTION = "What could you say to a friend who laughs at an unkind joke?"
 
@@ -174,12 +179,17 @@ def test_the_talk_box_says_who_reads_it_and_what_to_do_in_danger(signed_phone, p
     )
     html = text_of(signed_phone.get(reflect_url(pledge)))
     assert "Something I'd like to talk to a teacher about" in html
-    assert "Only your teacher reads this." in html
+    assert "Your teacher reads this, and so does the person at school whose job is" in html
     assert DANGER_NOW in html
+    # The school is in the UK (the default): its helplines, not another country's.
     assert "Childline" in html and "In the UK" in html
-    assert "Childhelp" in html and "In the US" in html
+    assert "Childhelp" not in html and "911" not in html
     box = html.index('name="talk_request"')
     assert box < html.index(DANGER_NOW) < html.index("Childline")
+    School.objects.update(country="US")
+    html = text_of(signed_phone.get(reflect_url(pledge)))
+    assert "Childhelp" in html and "call 911" in html
+    assert "Childline" not in html and "999" not in html
     assert "the same day" not in html  # the lesson's safeguarding text is for teachers
 
 
@@ -396,7 +406,7 @@ def test_the_thank_you_page_repeats_who_reads_a_talk_request_and_the_danger_line
     response = signed_phone.post(reflect_url(pledge), data, follow=True)
     html = text_of(response)
     assert THANKS in html
-    assert "Only your teacher reads what you wrote" in html
+    assert "Your teacher and the school's safeguarding lead" in html
     assert DANGER_NOW in html
     assert "Someone keeps messaging me." not in html
     assert Reflection.objects.get().talk_request == "Someone keeps messaging me."

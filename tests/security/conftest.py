@@ -18,6 +18,7 @@ OWNER_CLASS = "Owlclass Q7"
 OWNER_PLEDGE = "Owlpledge stands up Q7"
 OWNER_SIGNER = "Quilla Q"
 OWNER_NOTE = "Owlnote about the playground"
+OWNER_TALK = "Owltalk: someone keeps messaging me"
 OWNER_SCHOOL = "Riverside School"
 # Hillside's lead (the "other" persona) has data of their own.
 OTHER_SIGNER = "Hetty H"
@@ -35,6 +36,7 @@ class World:
     signature: object
     checkin: object
     reflection: object
+    concern: object
     colleague_membership: object
     lesson: object
     clients: dict = field(default_factory=dict)
@@ -44,7 +46,7 @@ def row_counts():
     """Rows per table of the data the app holds: a rejected request changes none."""
     user = get_user_model()
     tables = [user, pm.School, pm.Membership, pm.Classroom, pm.Pledge, pm.Commitment,
-              pm.Signature, pm.CheckIn, pm.Reflection, pm.ReflectionItem]  # fmt: skip
+              pm.Signature, pm.CheckIn, pm.Reflection, pm.ReflectionItem, pm.Concern]  # fmt: skip
     return {model.__name__: model.objects.count() for model in tables}
 
 
@@ -72,6 +74,9 @@ def fingerprint(school=None):
         sorted(
             pm.Reflection.objects.filter(signature__in=signatures).values_list("pk", "note_hidden")
         ),
+        sorted(
+            pm.Concern.objects.filter(school__in=schools).values_list("pk", "state", "action_note")
+        ),
     )
 
 
@@ -98,6 +103,9 @@ def make_world():
         progress={c: pm.Progress.DONE for c in signature.commitments.all()},
         note=OWNER_NOTE,
     )
+    # The owner is the school's safeguarding lead too; the colleague is not.
+    pm.Membership.objects.filter(user=owner).update(is_dsl=True)
+    concern = pm.Concern.raise_for(reflection, OWNER_TALK)
     # The colleague and the other school have classes and signatures of their own.
     colleague_pledge = factories.make_pledge(
         factories.make_classroom(colleague, name="Colclass"), title="Colleague pledge"
@@ -110,7 +118,7 @@ def make_world():
     return World(
         owner=owner, colleague=colleague, other=other, staff=staff, school=school,
         classroom=classroom, pledge=pledge, signature=signature, checkin=checkin,
-        reflection=reflection, colleague_membership=colleague.membership, lesson=lesson,
+        reflection=reflection, concern=concern, colleague_membership=colleague.membership, lesson=lesson,
     )  # fmt: skip
 
 

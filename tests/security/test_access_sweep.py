@@ -31,12 +31,13 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = reverse(settings.LOGIN_URL)
 # Everything the owner's pages show and nobody else's may: class, pledge, student, note.
-PRIVATE_TO_OWNER = [world_module.OWNER_SIGNER, world_module.OWNER_NOTE]
+PRIVATE_TO_OWNER = [world_module.OWNER_SIGNER, world_module.OWNER_NOTE, world_module.OWNER_TALK]
 PRIVATE_TO_SCHOOL = [
     world_module.OWNER_CLASS,
     world_module.OWNER_PLEDGE,
     world_module.OWNER_SIGNER,
     world_module.OWNER_NOTE,
+    world_module.OWNER_TALK,
     world_module.OWNER_SCHOOL,
 ]
 # What an attacker would post to a page that changes something.

@@ -13,13 +13,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import OperationalError
+from django.db import OperationalError, models
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from allyship_site import errors
 from pledges import access
-from pledges.models import Classroom, Membership, Pledge, Reflection, School, Signature
+from pledges.models import (
+    Classroom,
+    Concern,
+    Membership,
+    Pledge,
+    Reflection,
+    School,
+    Signature,
+)
 from pledges.views import student
 from tests import factories
 from tests.security.conftest import OWNER_NOTE, OWNER_SIGNER, row_counts
@@ -183,6 +191,49 @@ def test_retention_is_a_setting_with_a_default_and_a_documented_cron_line():
     readme = (ROOT / "README.md").read_text()
     assert "anonymise_signatures" in readme and "RETENTION_DAYS_AFTER_CLOSE" in readme
     assert re.search(r"`15 3 \* \* \* .*manage\.py anonymise_signatures`", readme)
+
+
+# The children's notice names everything kept ------------------------------------------
+
+# Every text field of the rows a student's words reach, classified. A new field fails the
+# test below until it is placed here: written by the student (the notice must name it), or
+# not (and why).
+NOT_WRITTEN_BY_STUDENTS = {
+    "Signature.name_key": "derived from the name, for the one-per-name rule",
+    "Signature.return_secret": "random, made by the app",
+    "Signature.return_code": "random, made by the app",
+    "Concern.class_name": "the teacher's class name, copied",
+    "Concern.pledge_title": "the teacher's pledge title, copied",
+    "Concern.student_name": "a copy of the name, named in the notice as the name",
+    "Concern.state": "set by staff",
+    "Concern.action_note": "written by staff",
+}
+
+
+def student_written_fields():
+    fields = []
+    for model in (Signature, Reflection, Concern):
+        for field in model._meta.get_fields():
+            if isinstance(field, (models.CharField, models.TextField)):
+                key = f"{model.__name__}.{field.name}"
+                if key not in NOT_WRITTEN_BY_STUDENTS:
+                    fields.append((key, str(field.verbose_name)))
+    return fields
+
+
+def test_the_childrens_notice_names_every_field_a_student_writes(anon_client):
+    notice = unescape(anon_client.get(reverse("pledges:privacy")).text).lower()
+    fields = student_written_fields()
+    assert {key for key, _label in fields} >= {
+        "Signature.display_name", "Signature.exit_answer", "Reflection.note",
+        "Reflection.talk_request", "Reflection.exit_answer", "Concern.message",
+    }  # fmt: skip
+    for key, label in fields:
+        assert label.lower() in notice, f"{key} ({label}) is not in the notice"
+    # And it no longer says it keeps nothing else, or that only the teacher reads messages.
+    assert "that is all" not in notice
+    assert "only your teacher reads" not in notice
+    assert "safeguarding lead" in notice
 
 
 # The school's privacy page ---------------------------------------------------------------

@@ -6,8 +6,10 @@ from pledges.retention import anonymise_closed_pledges
 
 class Command(BaseCommand):
     help = (
-        "Replace students' names with 'Student 1', 'Student 2', … on pledges closed more "
-        "than DAYS ago, keeping counts and ticked commitments. Run it daily from cron."
+        "Replace students' names with 'Student 1', 'Student 2', … and clear what they wrote "
+        "on pledges closed more than DAYS ago, keeping counts and ticked commitments. A "
+        "pledge with an unhandled concern is held back and its safeguarding leads told. "
+        "Run it daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args, older_than, dry_run, **options):
         if older_than < 0:
             raise CommandError("--older-than must be 0 or more days.")
-        pledges, signatures = anonymise_closed_pledges(older_than_days=older_than, dry_run=dry_run)
+        result = anonymise_closed_pledges(older_than_days=older_than, dry_run=dry_run)
         verb = "Would anonymise" if dry_run else "Anonymised"
-        self.stdout.write(f"{verb} {signatures} signatures on {pledges} pledges.")
+        self.stdout.write(f"{verb} {result.signatures} signatures on {result.pledges} pledges.")
+        if result.held:
+            self.stdout.write(
+                f"Held back {len(result.held)} pledges with an unhandled concern "
+                f"(ids {', '.join(str(p.pk) for p in result.held)}); their safeguarding leads "
+                "were emailed."
+            )

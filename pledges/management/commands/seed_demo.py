@@ -20,6 +20,7 @@ from pledges.models import (
 
 DEMO_STAFF = ("staff", "staff@example.org", "allyship-staff-demo")
 DEMO_TEACHER = ("teacher@example.org", "allyship-teacher-demo")
+DEMO_DSL = ("dsl@example.org", "allyship-dsl-demo")
 DEMO_TEMPLATE = "stop-it-before-it-starts-active-bystanders"
 DEMO_STUDENTS = ("Amira K", "Ben T", "Chloe W", "Dev P", "Ella M", "Finn O", "Grace L",
                  "Harry S")  # fmt: skip
@@ -48,6 +49,12 @@ class Command(BaseCommand):
             )
             Membership.objects.get_or_create(user=teacher, defaults={"school": school,
                                                                      "role": Role.LEAD})  # fmt: skip
+            # The school's designated safeguarding lead: told at once of every concern.
+            dsl = self._user(DEMO_DSL[0], DEMO_DSL[0], DEMO_DSL[1], first_name="Demo",
+                             last_name="Safeguarding Lead")  # fmt: skip
+            Membership.objects.get_or_create(
+                user=dsl, defaults={"school": school, "role": Role.TEACHER, "is_dsl": True}
+            )
             classroom, _created = Classroom.objects.get_or_create(
                 school=school, teacher=teacher, name="8B", defaults={"year_group": "Year 8"}
             )
@@ -58,6 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo ready. Open http://127.0.0.1:8000/\n")
             + f"  Teacher:  {DEMO_TEACHER[0]} / {DEMO_TEACHER[1]}  (log in at /accounts/login/)\n"
+            + f"  DSL:      {DEMO_DSL[0]} / {DEMO_DSL[1]}  (the school's safeguarding lead)\n"
             + f"  Staff:    {staff.username} / {DEMO_STAFF[2]}  (curate lessons at /admin/)\n"
             + f"  Demo pledge ({pledge.signatures.count()} signatures, a check-in with "
             + f"reflections) join code: {pledge.join_code_display()}  "
