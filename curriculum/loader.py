@@ -9,6 +9,7 @@ no longer matches that hash, someone edited it in the admin since, and the loade
 it alone unless told to `update`; so a reload never silently throws away a school's edits.
 """
 
+import bisect
 import hashlib
 import json
 import re
@@ -78,9 +79,11 @@ class Problem:
     path: str
     field: str
     message: str
+    line: int | None = None
 
     def __str__(self):
-        return f"{self.path}: {self.field}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}"
 
 
 @dataclass
@@ -126,8 +129,8 @@ class _Checker:
         self.path = path
         self.problems = problems
 
-    def fail(self, field_name, message):
-        self.problems.append(Problem(self.path, field_name, message))
+    def fail(self, field_name, message, line=None):
+        self.problems.append(Problem(self.path, field_name, message, line))
 
     def keys(self, data, required, optional=(), where=""):
         if not isinstance(data, dict):
@@ -206,6 +209,96 @@ class _Checker:
             self.fail(field_name, f"{value!r} is not one of: {', '.join(choices)}")
 
 
+# Keys whose unquoted values are meant to be read as numbers or as true/false. Anywhere
+# else a plain value that YAML reads as anything but text is refused (see below).
+TYPED_KEYS = {
+    "tag:yaml.org,2002:int": {
+        "duration_minutes", "minutes", "minutes_max", "year", "order", "min_age", "max_age",
+    },
+    "tag:yaml.org,2002:bool": {"correct"},
+}  # fmt: skip
+READ_AS = {
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "nothing (null)",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+BLOCK_STARTS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.BlockEntryToken)
+
+
+def _check_yaml_pitfalls(text, checker, first_line):
+    """Refuse YAML whose meaning hangs on a comment or on a guess about an unquoted value.
+
+    Both are valid YAML, which is why they went unnoticed: a `#` after a space starts a
+    comment, so `outcome: I can explain the #MeToo movement` loads as "I can explain the";
+    and unquoted `no`, `1.10` or `2020-05-01` load as false, 1.1 or a date. Only the
+    parser's own tokens and node marks show them, so this reads those. A comment on a line
+    of its own changes nothing and is allowed, as is one after a key whose value is a list
+    or mapping on the lines below (`activities:  # in order`)."""
+    try:
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # not valid YAML at all: yaml.safe_load reports that
+    fields = []
+    _check_plain_values(root, "", fields, checker, first_line)
+    fields.sort()
+    starts = [index for index, _name in fields]
+
+    def refuse_comment(index, line):
+        position = bisect.bisect_right(starts, index) - 1
+        name = fields[position][1] if position >= 0 else "(front matter)"
+        lost = text[index:].split("\n", 1)[0].strip()
+        checker.fail(
+            name,
+            f"YAML reads {lost[:40]!r} as a comment and drops it from the value; put the "
+            "whole value in double quotes, or move a comment to a line of its own",
+            line=line + first_line,
+        )
+
+    # Text between two tokens is only spaces, line breaks and comments; a `#` in it
+    # before the first line break is a comment on the same line as the token before.
+    real = [i for i, token in enumerate(tokens) if token.start_mark.index < token.end_mark.index]
+    for here, after in zip(real, [*real[1:], len(tokens)], strict=True):
+        token = tokens[here]
+        end = tokens[after].start_mark.index if after < len(tokens) else len(text)
+        same_line = text[token.end_mark.index : end].split("\n", 1)[0]
+        if "#" in same_line and not (
+            isinstance(token, yaml.ValueToken)
+            and any(isinstance(t, BLOCK_STARTS) for t in tokens[here + 1 : after + 1])
+        ):
+            refuse_comment(token.end_mark.index + same_line.index("#"), token.end_mark.line)
+        if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+            header = text[token.start_mark.index :].split("\n", 1)[0]
+            if "#" in header:
+                refuse_comment(token.start_mark.index + header.index("#"), token.start_mark.line)
+
+
+def _check_plain_values(node, path, fields, checker, first_line):
+    """Refuse unquoted values YAML reads as other than text where text is meant; collect
+    where each field starts, to name the field a comment is in."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{path}.{key.value}" if path else str(key.value)
+            fields.append((key.start_mark.index, name))
+            _check_plain_values(value, name, fields, checker, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, start=1):
+            if not node.flow_style:  # a comment after `[a, b]` is about the whole list
+                fields.append((item.start_mark.index, f"{path}[{index}]"))
+            _check_plain_values(item, f"{path}[{index}]", fields, checker, first_line)
+    elif node.style is None and node.value and node.tag in READ_AS:
+        key = re.sub(r"(\[\d+\])+$", "", path).rsplit(".", 1)[-1]
+        if key not in TYPED_KEYS.get(node.tag, ()):
+            checker.fail(
+                path,
+                f"YAML reads the unquoted {node.value!r} as {READ_AS[node.tag]}, not as "
+                "text; put it in double quotes",
+                line=node.start_mark.line + first_line,
+            )
+
+
 def _split_front_matter(text, checker):
     match = FRONT_MATTER_RE.match(text.replace("\r\n", "\n"))
     if not match:
@@ -216,6 +309,7 @@ def _split_front_matter(text, checker):
     except yaml.YAMLError as error:
         checker.fail("(front matter)", f"is not valid YAML: {error}")
         return None, ""
+    _check_yaml_pitfalls(match.group(1), checker, first_line=2)
     if not isinstance(front, dict):
         checker.fail("(front matter)", "must be a mapping of keys to values")
         return None, ""
@@ -258,10 +352,12 @@ def _split_sections(body, sections, checker):
 def _read_yaml_list(path, problems, root):
     checker = _Checker(str(path.relative_to(root)), problems)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or []
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         checker.fail("(file)", f"is not valid YAML: {error}")
         return checker, []
+    _check_yaml_pitfalls(text, checker, first_line=1)
     if not isinstance(data, list):
         checker.fail("(file)", "must be a list of entries")
         return checker, []
@@ -450,10 +546,12 @@ def _read_handouts(value, checker):
 def _read_pledge_template(path, root, problems):
     checker = _Checker(str(path.relative_to(root)), problems)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         checker.fail("(file)", f"is not valid YAML: {error}")
         return None
+    _check_yaml_pitfalls(text, checker, first_line=1)
     if not checker.keys(data, *TEMPLATE_KEYS):
         return None
     template = {

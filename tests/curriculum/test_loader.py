@@ -151,3 +151,70 @@ def test_draft_status_in_file_is_loaded_as_draft(content):
     path.write_text(path.read_text().replace("\nstatus: published", "\nstatus: draft", 1))
     load_content(content)
     assert Lesson.objects.filter(status=Status.DRAFT).count() == 1
+
+
+def set_front_matter_line(path, key, line):
+    """Replace a top-level key's whole value (its line and any lines indented under it)."""
+    lines = path.read_text().split("\n")
+    start = next(i for i, text in enumerate(lines) if text.startswith(f"{key}:"))
+    end = start + 1
+    while lines[end].startswith(" "):
+        end += 1
+    lines[start:end] = [line]
+    path.write_text("\n".join(lines))
+
+
+def line_of(path, text):
+    return path.read_text().split("\n").index(text) + 1
+
+
+def test_a_hash_that_would_cut_the_outcome_short_is_refused(content):
+    path = a_lesson_file(content)
+    outcome = "outcome: I can explain what the #MeToo movement was about."
+    set_front_matter_line(path, "outcome", outcome)
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert problem.field == "outcome"
+    assert problem.line == line_of(path, outcome)
+    assert "#MeToo movement was about." in problem.message
+    assert f"{path.name}:{problem.line}: outcome:" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("status: published  # or draft", "status"),
+        ("themes: [consent]  # one theme", "themes"),
+        ("outcome: #MeToo is what I can explain.", "outcome"),
+    ],
+)
+def test_a_comment_after_a_value_is_refused(content, line, field):
+    path = a_lesson_file(content)
+    set_front_matter_line(path, line.split(":")[0], line)
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    problems = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert any(p.field == field and "comment" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("value", "read_as"), [("No", "true or false"), ("1.10", "a number"), ("2020-05-01", "a date")]
+)
+def test_an_unquoted_value_yaml_reads_as_not_text_is_refused(content, value, read_as):
+    path = a_lesson_file(content)
+    set_front_matter_line(path, "starter_question", f"starter_question: {value}")
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    messages = [p.message for p in error.value.problems if p.field == "starter_question"]
+    assert any(read_as in message and "double quotes" in message for message in messages)
+
+
+def test_comments_that_change_nothing_are_allowed(content):
+    path = a_lesson_file(content)
+    text = path.read_text()
+    text = text.replace(
+        "\nactivities:\n", "\n# The lesson, in order.\nactivities:  # in order\n", 1
+    )
+    path.write_text(text.replace("\nstatus: published", '\nstatus: "published"', 1))
+    read_content(content)  # no ContentError
