@@ -29,6 +29,7 @@ from curriculum.models import (
     Lesson,
     Module,
     Status,
+    Supervision,
     SupportService,
     Theme,
 )
@@ -54,11 +55,19 @@ STRING_LIST_FIELDS = (
 )
 LESSON_REQUIRED = ("title", "slug", "module", "age_bands", "duration_minutes", "summary")
 LESSON_OPTIONAL_TEXT = ("outcome", "starter_question")
+# Added after lessons were first loaded: left out of a lesson's data while empty, so a
+# lesson loaded before they existed still matches its hash and is not taken for one
+# edited in the admin.
+LATER_FIELDS = ("supervision", "supervision_note", "starter_quiz", "exit_quiz")
+QUIZ_FIELDS = ("starter_quiz", "exit_quiz")
+QUIZ_QUESTIONS = (4, 10)  # about six; fewer is no check, more is no starter
+QUIZ_ANSWERS = (3, 4)
 LESSON_KEYS = (
     set(LESSON_REQUIRED)
     | set(LESSON_OPTIONAL_TEXT)
     | set(STRING_LIST_FIELDS)
     | set(RECORD_FIELDS)
+    | set(LATER_FIELDS)
     | {"status", "themes", "activities", "handouts"}
 )
 ACTIVITY_KEYS = ({"title", "minutes", "grouping", "instructions"}, {"minutes_max"})
@@ -485,6 +494,13 @@ def _read_lesson(path, root, problems):
         lesson[name] = checker.records(front, name, required, optional)
     for index, entry in enumerate(lesson["content_guidance"], start=1):
         checker.choice(entry["area"], ContentArea.values, f"content_guidance[{index}].area")
+    supervision = front.get("supervision")
+    if supervision is not None:
+        checker.choice(supervision, Supervision.values, "supervision")
+    lesson["supervision"] = supervision or ""
+    lesson["supervision_note"] = checker.text(front, "supervision_note", required=False)
+    for name in QUIZ_FIELDS:
+        lesson[name] = read_quiz(front.get(name), name, checker)
     lesson["activities"] = _read_activities(front.get("activities"), checker)
     lesson["handouts"] = _read_handouts(front.get("handouts"), checker)
     lesson.update(_split_sections(body, Lesson.MARKDOWN_SECTIONS, checker))
@@ -521,6 +537,54 @@ def _read_activities(value, checker):
             checker.fail(f"{where}minutes_max", "must be more than minutes")
         activities.append(activity)
     return activities
+
+
+def read_quiz(value, key, checker):
+    """A quiz as the file gives it, validated: 4–10 questions of 3–4 answers, exactly one
+    `correct: true`, and a `misconception` on every other answer (the wrong answer is
+    there to show a misunderstanding the teacher can then address). Returns the quiz in
+    the shape it is stored and exported in, with `correct` only on the right answer."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        checker.fail(key, "must be a list of questions")
+        return []
+    low, high = QUIZ_QUESTIONS
+    if not low <= len(value) <= high:
+        checker.fail(key, f"has {len(value)} questions; give about six ({low} to {high})")
+    quiz = []
+    for number, entry in enumerate(value, start=1):
+        where = f"{key}[{number}]."
+        if not checker.keys(entry, ("question", "answers"), (), where):
+            continue
+        answers = entry["answers"]
+        low, high = QUIZ_ANSWERS
+        if not isinstance(answers, list) or not low <= len(answers) <= high:
+            checker.fail(f"{where}answers", f"must list {low} or {high} answers")
+            continue
+        cleaned = []
+        for index, answer in enumerate(answers, start=1):
+            at = f"{where}answers[{index}]."
+            if not checker.keys(answer, ("text",), ("correct", "misconception"), at):
+                continue
+            correct = answer.get("correct", False)
+            if not isinstance(correct, bool):
+                checker.fail(f"{at}correct", "must be true (or left out on a wrong answer)")
+            item = {"text": checker.text(answer, "text", at)}
+            if correct is True:
+                item["correct"] = True
+                if "misconception" in answer:
+                    checker.fail(f"{at}misconception", "the right answer tests no misconception")
+            else:
+                item["misconception"] = checker.text(answer, "misconception", at)
+            cleaned.append(item)
+        right = sum(1 for item in cleaned if item.get("correct"))
+        if right == 0:
+            checker.fail(f"{where}answers", "has no right answer; mark one `correct: true`")
+        elif right > 1:
+            checker.fail(f"{where}answers", f"has {right} right answers; mark exactly one")
+        quiz.append({"question": checker.text(entry, "question", where), "answers": cleaned})
+    return quiz
 
 
 def _read_handouts(value, checker):
@@ -704,11 +768,18 @@ def lesson_data(lesson):
         data[name] = getattr(lesson, name)
     for name, _heading in Lesson.MARKDOWN_SECTIONS:
         data[name] = getattr(lesson, name)
+    for name in LATER_FIELDS:
+        if getattr(lesson, name):
+            data[name] = getattr(lesson, name)
     return _clean(data)
 
 
 def _file_lesson_data(lesson):
-    data = {key: value for key, value in lesson.items() if not key.startswith("_")}
+    data = {
+        key: value
+        for key, value in lesson.items()
+        if not key.startswith("_") and (value or key not in LATER_FIELDS)
+    }
     data["age_bands"] = sorted(data["age_bands"])
     data["themes"] = sorted(data["themes"])
     return _clean(data)
@@ -722,6 +793,10 @@ def _save_lesson(lesson, data, modules, bands, themes):
         setattr(lesson, name, data[name])
     for name, _heading in Lesson.MARKDOWN_SECTIONS:
         setattr(lesson, name, data[name])
+    lesson.supervision = data.get("supervision", "")
+    lesson.supervision_note = data.get("supervision_note", "")
+    lesson.starter_quiz = data.get("starter_quiz", [])
+    lesson.exit_quiz = data.get("exit_quiz", [])
     lesson.module = modules[data["module"]]
     lesson.save()
     lesson.age_bands.set([bands[slug] for slug in data["age_bands"]])
@@ -933,11 +1008,12 @@ def export_content(root):
                 del activity["minutes_max"]
         front_keys = [
             "title", "slug", "module", "status", "age_bands", "duration_minutes", "themes",
-            "summary", "outcome", "objectives", "key_learning_points", "key_vocabulary",
-            "misconceptions", "materials", "content_guidance", "starter_question",
-            "exit_questions", "discussion_questions", "sources", "activities", "handouts",
+            "summary", "outcome", "supervision", "supervision_note", "objectives",
+            "key_learning_points", "key_vocabulary", "misconceptions", "materials",
+            "content_guidance", "starter_question", "exit_questions", "discussion_questions",
+            "sources", "starter_quiz", "exit_quiz", "activities", "handouts",
         ]  # fmt: skip
-        front = {key: data[key] for key in front_keys if data[key] not in ("", [], None)}
+        front = {key: data[key] for key in front_keys if data.get(key) not in ("", [], None)}
         sections = [(heading, data[name]) for name, heading in Lesson.MARKDOWN_SECTIONS]
         write(
             f"lessons/{lesson.module.slug}/{lesson.slug}.md", _front_matter_file(front, sections)

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
@@ -218,3 +219,99 @@ def test_comments_that_change_nothing_are_allowed(content):
     )
     path.write_text(text.replace("\nstatus: published", '\nstatus: "published"', 1))
     read_content(content)  # no ContentError
+
+
+def a_quiz(questions=6):
+    return [
+        {
+            "question": f"Question {number}: which of these is right?",
+            "answers": [
+                {"text": "The right answer", "correct": True},
+                {"text": "A wrong answer", "misconception": "A common mistake."},
+                {"text": "Another wrong answer", "misconception": "Another mistake."},
+            ],
+        }
+        for number in range(1, questions + 1)
+    ]
+
+
+def add_to_front_matter(path, data):
+    """Write `data` as YAML keys just before the file's activities."""
+    block = yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
+    text = path.read_text()
+    assert "\nactivities:" in text
+    path.write_text(text.replace("\nactivities:", f"\n{block}\nactivities:", 1))
+
+
+def test_supervision_and_quizzes_load_and_export_in_the_same_shape(content, tmp_path):
+    path = a_lesson_file(content)
+    written = {
+        "supervision": "adult-supervision-required",
+        "supervision_note": "Students may disclose.",
+        "starter_quiz": a_quiz(6),
+        "exit_quiz": a_quiz(4),
+    }
+    add_to_front_matter(path, written)
+    load_content(content)
+    lesson = Lesson.objects.get(slug=path.stem)
+    assert lesson.supervision == "adult-supervision-required"
+    assert lesson.starter_quiz == written["starter_quiz"]
+
+    export_content(tmp_path)
+    exported = (tmp_path / path.relative_to(content)).read_text()
+    front = yaml.safe_load(exported.split("---\n")[1])
+    assert {key: front[key] for key in written} == written
+
+
+def break_first_question(change):
+    quiz = a_quiz(6)
+    change(quiz, quiz[0]["answers"])
+    return quiz
+
+
+@pytest.mark.parametrize(
+    ("quiz", "field", "words"),
+    [
+        (break_first_question(lambda q, a: a[0].update(correct=False, misconception="Hm.")),
+         "starter_quiz[1].answers", "no right answer"),
+        (break_first_question(lambda q, a: (a[1].pop("misconception"), a[1].update(correct=True))),
+         "starter_quiz[1].answers", "2 right answers"),
+        (break_first_question(lambda q, a: a[2].pop("misconception")),
+         "starter_quiz[1].answers[3].misconception", "is required"),
+        (break_first_question(lambda q, a: a.pop()),
+         "starter_quiz[1].answers", "3 or 4 answers"),
+        (break_first_question(lambda q, a: a[0].update(correct="yes")),
+         "starter_quiz[1].answers[1].correct", "must be true"),
+        (a_quiz(3), "starter_quiz", "has 3 questions"),
+        (a_quiz(11), "starter_quiz", "has 11 questions"),
+    ],
+    ids=["no-right-answer", "two-right-answers", "distractor-without-misconception",
+         "two-answers", "correct-not-true", "too-few-questions", "too-many-questions"],
+)  # fmt: skip
+def test_a_broken_quiz_is_refused_naming_file_and_field(content, quiz, field, words):
+    path = a_lesson_file(content)
+    add_to_front_matter(path, {"starter_quiz": quiz})
+    with pytest.raises(ContentError) as error:
+        load_content(content)
+    problems = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert any(p.field == field and words in p.message for p in problems), problems
+    assert Lesson.objects.count() == 0
+
+
+def test_an_unknown_supervision_level_is_refused(content):
+    path = a_lesson_file(content)
+    add_to_front_matter(path, {"supervision": "adult-supervision-optional"})
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert problem.field == "supervision"
+    assert "adult-supervision-recommended" in problem.message
+
+
+def test_a_lesson_loaded_before_supervision_existed_takes_it_from_its_file(content):
+    load_content(content)
+    path = a_lesson_file(content)
+    add_to_front_matter(path, {"supervision": "adult-supervision-suggested"})
+    report = load_content(content)
+    assert report.updated == [f"lesson {path.stem}"] and not report.kept_admin_edits
+    assert Lesson.objects.get(slug=path.stem).supervision == "adult-supervision-suggested"
