@@ -9,6 +9,7 @@ no longer matches that hash, someone edited it in the admin since, and the loade
 it alone unless told to `update`; so a reload never silently throws away a school's edits.
 """
 
+import bisect
 import hashlib
 import json
 import re
@@ -28,6 +29,7 @@ from curriculum.models import (
     Lesson,
     Module,
     Status,
+    Supervision,
     SupportService,
     Theme,
 )
@@ -53,11 +55,19 @@ STRING_LIST_FIELDS = (
 )
 LESSON_REQUIRED = ("title", "slug", "module", "age_bands", "duration_minutes", "summary")
 LESSON_OPTIONAL_TEXT = ("outcome", "starter_question")
+# Added after lessons were first loaded: left out of a lesson's data while empty, so a
+# lesson loaded before they existed still matches its hash and is not taken for one
+# edited in the admin.
+LATER_FIELDS = ("supervision", "supervision_note", "starter_quiz", "exit_quiz")
+QUIZ_FIELDS = ("starter_quiz", "exit_quiz")
+QUIZ_QUESTIONS = (4, 10)  # about six; fewer is no check, more is no starter
+QUIZ_ANSWERS = (3, 4)
 LESSON_KEYS = (
     set(LESSON_REQUIRED)
     | set(LESSON_OPTIONAL_TEXT)
     | set(STRING_LIST_FIELDS)
     | set(RECORD_FIELDS)
+    | set(LATER_FIELDS)
     | {"status", "themes", "activities", "handouts"}
 )
 ACTIVITY_KEYS = ({"title", "minutes", "grouping", "instructions"}, {"minutes_max"})
@@ -78,9 +88,11 @@ class Problem:
     path: str
     field: str
     message: str
+    line: int | None = None
 
     def __str__(self):
-        return f"{self.path}: {self.field}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}"
 
 
 @dataclass
@@ -126,8 +138,8 @@ class _Checker:
         self.path = path
         self.problems = problems
 
-    def fail(self, field_name, message):
-        self.problems.append(Problem(self.path, field_name, message))
+    def fail(self, field_name, message, line=None):
+        self.problems.append(Problem(self.path, field_name, message, line))
 
     def keys(self, data, required, optional=(), where=""):
         if not isinstance(data, dict):
@@ -206,6 +218,96 @@ class _Checker:
             self.fail(field_name, f"{value!r} is not one of: {', '.join(choices)}")
 
 
+# Keys whose unquoted values are meant to be read as numbers or as true/false. Anywhere
+# else a plain value that YAML reads as anything but text is refused (see below).
+TYPED_KEYS = {
+    "tag:yaml.org,2002:int": {
+        "duration_minutes", "minutes", "minutes_max", "year", "order", "min_age", "max_age",
+    },
+    "tag:yaml.org,2002:bool": {"correct"},
+}  # fmt: skip
+READ_AS = {
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:null": "nothing (null)",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+BLOCK_STARTS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.BlockEntryToken)
+
+
+def _check_yaml_pitfalls(text, checker, first_line):
+    """Refuse YAML whose meaning hangs on a comment or on a guess about an unquoted value.
+
+    Both are valid YAML, which is why they went unnoticed: a `#` after a space starts a
+    comment, so `outcome: I can explain the #MeToo movement` loads as "I can explain the";
+    and unquoted `no`, `1.10` or `2020-05-01` load as false, 1.1 or a date. Only the
+    parser's own tokens and node marks show them, so this reads those. A comment on a line
+    of its own changes nothing and is allowed, as is one after a key whose value is a list
+    or mapping on the lines below (`activities:  # in order`)."""
+    try:
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # not valid YAML at all: yaml.safe_load reports that
+    fields = []
+    _check_plain_values(root, "", fields, checker, first_line)
+    fields.sort()
+    starts = [index for index, _name in fields]
+
+    def refuse_comment(index, line):
+        position = bisect.bisect_right(starts, index) - 1
+        name = fields[position][1] if position >= 0 else "(front matter)"
+        lost = text[index:].split("\n", 1)[0].strip()
+        checker.fail(
+            name,
+            f"YAML reads {lost[:40]!r} as a comment and drops it from the value; put the "
+            "whole value in double quotes, or move a comment to a line of its own",
+            line=line + first_line,
+        )
+
+    # Text between two tokens is only spaces, line breaks and comments; a `#` in it
+    # before the first line break is a comment on the same line as the token before.
+    real = [i for i, token in enumerate(tokens) if token.start_mark.index < token.end_mark.index]
+    for here, after in zip(real, [*real[1:], len(tokens)], strict=True):
+        token = tokens[here]
+        end = tokens[after].start_mark.index if after < len(tokens) else len(text)
+        same_line = text[token.end_mark.index : end].split("\n", 1)[0]
+        if "#" in same_line and not (
+            isinstance(token, yaml.ValueToken)
+            and any(isinstance(t, BLOCK_STARTS) for t in tokens[here + 1 : after + 1])
+        ):
+            refuse_comment(token.end_mark.index + same_line.index("#"), token.end_mark.line)
+        if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+            header = text[token.start_mark.index :].split("\n", 1)[0]
+            if "#" in header:
+                refuse_comment(token.start_mark.index + header.index("#"), token.start_mark.line)
+
+
+def _check_plain_values(node, path, fields, checker, first_line):
+    """Refuse unquoted values YAML reads as other than text where text is meant; collect
+    where each field starts, to name the field a comment is in."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{path}.{key.value}" if path else str(key.value)
+            fields.append((key.start_mark.index, name))
+            _check_plain_values(value, name, fields, checker, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, start=1):
+            if not node.flow_style:  # a comment after `[a, b]` is about the whole list
+                fields.append((item.start_mark.index, f"{path}[{index}]"))
+            _check_plain_values(item, f"{path}[{index}]", fields, checker, first_line)
+    elif node.style is None and node.value and node.tag in READ_AS:
+        key = re.sub(r"(\[\d+\])+$", "", path).rsplit(".", 1)[-1]
+        if key not in TYPED_KEYS.get(node.tag, ()):
+            checker.fail(
+                path,
+                f"YAML reads the unquoted {node.value!r} as {READ_AS[node.tag]}, not as "
+                "text; put it in double quotes",
+                line=node.start_mark.line + first_line,
+            )
+
+
 def _split_front_matter(text, checker):
     match = FRONT_MATTER_RE.match(text.replace("\r\n", "\n"))
     if not match:
@@ -216,6 +318,7 @@ def _split_front_matter(text, checker):
     except yaml.YAMLError as error:
         checker.fail("(front matter)", f"is not valid YAML: {error}")
         return None, ""
+    _check_yaml_pitfalls(match.group(1), checker, first_line=2)
     if not isinstance(front, dict):
         checker.fail("(front matter)", "must be a mapping of keys to values")
         return None, ""
@@ -258,10 +361,12 @@ def _split_sections(body, sections, checker):
 def _read_yaml_list(path, problems, root):
     checker = _Checker(str(path.relative_to(root)), problems)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or []
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         checker.fail("(file)", f"is not valid YAML: {error}")
         return checker, []
+    _check_yaml_pitfalls(text, checker, first_line=1)
     if not isinstance(data, list):
         checker.fail("(file)", "must be a list of entries")
         return checker, []
@@ -389,6 +494,13 @@ def _read_lesson(path, root, problems):
         lesson[name] = checker.records(front, name, required, optional)
     for index, entry in enumerate(lesson["content_guidance"], start=1):
         checker.choice(entry["area"], ContentArea.values, f"content_guidance[{index}].area")
+    supervision = front.get("supervision")
+    if supervision is not None:
+        checker.choice(supervision, Supervision.values, "supervision")
+    lesson["supervision"] = supervision or ""
+    lesson["supervision_note"] = checker.text(front, "supervision_note", required=False)
+    for name in QUIZ_FIELDS:
+        lesson[name] = read_quiz(front.get(name), name, checker)
     lesson["activities"] = _read_activities(front.get("activities"), checker)
     lesson["handouts"] = _read_handouts(front.get("handouts"), checker)
     lesson.update(_split_sections(body, Lesson.MARKDOWN_SECTIONS, checker))
@@ -427,6 +539,54 @@ def _read_activities(value, checker):
     return activities
 
 
+def read_quiz(value, key, checker):
+    """A quiz as the file gives it, validated: 4–10 questions of 3–4 answers, exactly one
+    `correct: true`, and a `misconception` on every other answer (the wrong answer is
+    there to show a misunderstanding the teacher can then address). Returns the quiz in
+    the shape it is stored and exported in, with `correct` only on the right answer."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        checker.fail(key, "must be a list of questions")
+        return []
+    low, high = QUIZ_QUESTIONS
+    if not low <= len(value) <= high:
+        checker.fail(key, f"has {len(value)} questions; give about six ({low} to {high})")
+    quiz = []
+    for number, entry in enumerate(value, start=1):
+        where = f"{key}[{number}]."
+        if not checker.keys(entry, ("question", "answers"), (), where):
+            continue
+        answers = entry["answers"]
+        low, high = QUIZ_ANSWERS
+        if not isinstance(answers, list) or not low <= len(answers) <= high:
+            checker.fail(f"{where}answers", f"must list {low} or {high} answers")
+            continue
+        cleaned = []
+        for index, answer in enumerate(answers, start=1):
+            at = f"{where}answers[{index}]."
+            if not checker.keys(answer, ("text",), ("correct", "misconception"), at):
+                continue
+            correct = answer.get("correct", False)
+            if not isinstance(correct, bool):
+                checker.fail(f"{at}correct", "must be true (or left out on a wrong answer)")
+            item = {"text": checker.text(answer, "text", at)}
+            if correct is True:
+                item["correct"] = True
+                if "misconception" in answer:
+                    checker.fail(f"{at}misconception", "the right answer tests no misconception")
+            else:
+                item["misconception"] = checker.text(answer, "misconception", at)
+            cleaned.append(item)
+        right = sum(1 for item in cleaned if item.get("correct"))
+        if right == 0:
+            checker.fail(f"{where}answers", "has no right answer; mark one `correct: true`")
+        elif right > 1:
+            checker.fail(f"{where}answers", f"has {right} right answers; mark exactly one")
+        quiz.append({"question": checker.text(entry, "question", where), "answers": cleaned})
+    return quiz
+
+
 def _read_handouts(value, checker):
     if value is None:
         return []
@@ -450,10 +610,12 @@ def _read_handouts(value, checker):
 def _read_pledge_template(path, root, problems):
     checker = _Checker(str(path.relative_to(root)), problems)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         checker.fail("(file)", f"is not valid YAML: {error}")
         return None
+    _check_yaml_pitfalls(text, checker, first_line=1)
     if not checker.keys(data, *TEMPLATE_KEYS):
         return None
     template = {
@@ -606,11 +768,18 @@ def lesson_data(lesson):
         data[name] = getattr(lesson, name)
     for name, _heading in Lesson.MARKDOWN_SECTIONS:
         data[name] = getattr(lesson, name)
+    for name in LATER_FIELDS:
+        if getattr(lesson, name):
+            data[name] = getattr(lesson, name)
     return _clean(data)
 
 
 def _file_lesson_data(lesson):
-    data = {key: value for key, value in lesson.items() if not key.startswith("_")}
+    data = {
+        key: value
+        for key, value in lesson.items()
+        if not key.startswith("_") and (value or key not in LATER_FIELDS)
+    }
     data["age_bands"] = sorted(data["age_bands"])
     data["themes"] = sorted(data["themes"])
     return _clean(data)
@@ -624,6 +793,10 @@ def _save_lesson(lesson, data, modules, bands, themes):
         setattr(lesson, name, data[name])
     for name, _heading in Lesson.MARKDOWN_SECTIONS:
         setattr(lesson, name, data[name])
+    lesson.supervision = data.get("supervision", "")
+    lesson.supervision_note = data.get("supervision_note", "")
+    lesson.starter_quiz = data.get("starter_quiz", [])
+    lesson.exit_quiz = data.get("exit_quiz", [])
     lesson.module = modules[data["module"]]
     lesson.save()
     lesson.age_bands.set([bands[slug] for slug in data["age_bands"]])
@@ -835,11 +1008,12 @@ def export_content(root):
                 del activity["minutes_max"]
         front_keys = [
             "title", "slug", "module", "status", "age_bands", "duration_minutes", "themes",
-            "summary", "outcome", "objectives", "key_learning_points", "key_vocabulary",
-            "misconceptions", "materials", "content_guidance", "starter_question",
-            "exit_questions", "discussion_questions", "sources", "activities", "handouts",
+            "summary", "outcome", "supervision", "supervision_note", "objectives",
+            "key_learning_points", "key_vocabulary", "misconceptions", "materials",
+            "content_guidance", "starter_question", "exit_questions", "discussion_questions",
+            "sources", "starter_quiz", "exit_quiz", "activities", "handouts",
         ]  # fmt: skip
-        front = {key: data[key] for key in front_keys if data[key] not in ("", [], None)}
+        front = {key: data[key] for key in front_keys if data.get(key) not in ("", [], None)}
         sections = [(heading, data[name]) for name, heading in Lesson.MARKDOWN_SECTIONS]
         write(
             f"lessons/{lesson.module.slug}/{lesson.slug}.md", _front_matter_file(front, sections)

@@ -196,6 +196,14 @@ class ContentArea(models.TextChoices):
     RELATIONSHIPS = "relationships-and-sex", _("Relationships and sex")
 
 
+class Supervision(models.TextChoices):
+    """Oak National Academy's levels: how closely an adult should be with students."""
+
+    SUGGESTED = "adult-supervision-suggested", _("Adult supervision suggested")
+    RECOMMENDED = "adult-supervision-recommended", _("Adult supervision recommended")
+    REQUIRED = "adult-supervision-required", _("Adult supervision required")
+
+
 class Lesson(models.Model):
     module = models.ForeignKey(
         Module, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("module")
@@ -225,6 +233,18 @@ class Lesson(models.Model):
     exit_questions = models.JSONField(_("exit ticket questions"), default=list, blank=True)
     discussion_questions = models.JSONField(_("discussion questions"), default=list, blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)
+    supervision = models.CharField(
+        _("supervision"), max_length=32, choices=Supervision.choices, blank=True
+    )
+    supervision_note = models.TextField(
+        _("why this supervision"), blank=True, help_text=_("Optional: one sentence.")
+    )
+    # Quizzes are lists of {"question", "answers": [{"text", "correct": true} or
+    # {"text", "misconception"}]}: read and written whole with the lesson (page, print,
+    # export, edit hash), never queried by question, so a column beside the lesson's
+    # other lists keeps the page's query count and the file round trip unchanged.
+    starter_quiz = models.JSONField(_("starter quiz"), default=list, blank=True)
+    exit_quiz = models.JSONField(_("exit quiz"), default=list, blank=True)
     safeguarding = models.TextField(_("safeguarding"), blank=True)
     adaptations_send = models.TextField(_("adaptations for SEND"), blank=True)
     adaptations_eal = models.TextField(_("adaptations for EAL learners"), blank=True)

@@ -9,9 +9,11 @@ youngest age's school grade plus two, a generous "can read it" line for a mixed 
 
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 import textstat
+import yaml
 from django.conf import settings
 
 from curriculum.loader import read_content
@@ -164,3 +166,54 @@ def test_pledge_templates_are_concrete_and_age_safe():
 def test_every_module_has_a_family_note():
     for module in content().modules:
         assert module["family_note"], f"{module['_path']}: # Family note is empty"
+
+
+def front_matter(path):
+    """The YAML between the first two --- lines of a lesson file, as written."""
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n"), f"{path}: no front matter"
+    return text[4 : text.index("\n---\n", 4) + 1]
+
+
+def scalar_nodes(node, path=()):
+    """Every value of a composed YAML document, with its path of keys and indexes: each
+    scalar, and each one-line list such as `[a, b]` as a whole."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from scalar_nodes(value, (*path, key.value))
+    elif isinstance(node, yaml.SequenceNode) and not node.flow_style:
+        for index, item in enumerate(node.value):
+            yield from scalar_nodes(item, (*path, index))
+    else:
+        yield path, node
+
+
+def written_text(source, node):
+    """The source a value occupies: from where it starts to the end of its last line.
+
+    Whatever YAML left out of the value on those lines (a comment, the rest of a
+    sentence) is still in here, so a value cut short no longer matches it."""
+    end = node.end_mark
+    stop = end.index if end.column == 0 else source.find("\n", end.index)
+    return source[node.start_mark.index : stop if stop != -1 else len(source)]
+
+
+def words(value):
+    if isinstance(value, list):
+        return [word for item in value for word in words(item)]
+    return re.findall(r"\w+", str(value).casefold())
+
+
+@pytest.mark.parametrize("lesson", content().lessons, ids=lesson_id)
+def test_every_loaded_value_holds_all_the_text_written_in_the_file(lesson):
+    path = Path(settings.CURRICULUM_DIR) / lesson["_path"]
+    source = front_matter(path)
+    shortened = []
+    for keys, node in scalar_nodes(yaml.compose(source, Loader=yaml.SafeLoader)):
+        loaded = lesson
+        for key in keys:
+            loaded = loaded[key]
+        if words(written_text(source, node)) != words(loaded):
+            field = ".".join(str(key) for key in keys)
+            shortened.append(f"line {node.start_mark.line + 2}: {field}: loaded {loaded!r}")
+    assert not shortened, f"{lesson['_path']}: text lost:\n" + "\n".join(shortened)

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
@@ -151,3 +152,166 @@ def test_draft_status_in_file_is_loaded_as_draft(content):
     path.write_text(path.read_text().replace("\nstatus: published", "\nstatus: draft", 1))
     load_content(content)
     assert Lesson.objects.filter(status=Status.DRAFT).count() == 1
+
+
+def set_front_matter_line(path, key, line):
+    """Replace a top-level key's whole value (its line and any lines indented under it)."""
+    lines = path.read_text().split("\n")
+    start = next(i for i, text in enumerate(lines) if text.startswith(f"{key}:"))
+    end = start + 1
+    while lines[end].startswith(" "):
+        end += 1
+    lines[start:end] = [line]
+    path.write_text("\n".join(lines))
+
+
+def line_of(path, text):
+    return path.read_text().split("\n").index(text) + 1
+
+
+def test_a_hash_that_would_cut_the_outcome_short_is_refused(content):
+    path = a_lesson_file(content)
+    outcome = "outcome: I can explain what the #MeToo movement was about."
+    set_front_matter_line(path, "outcome", outcome)
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert problem.field == "outcome"
+    assert problem.line == line_of(path, outcome)
+    assert "#MeToo movement was about." in problem.message
+    assert f"{path.name}:{problem.line}: outcome:" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("status: published  # or draft", "status"),
+        ("themes: [consent]  # one theme", "themes"),
+        ("outcome: #MeToo is what I can explain.", "outcome"),
+    ],
+)
+def test_a_comment_after_a_value_is_refused(content, line, field):
+    path = a_lesson_file(content)
+    set_front_matter_line(path, line.split(":")[0], line)
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    problems = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert any(p.field == field and "comment" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("value", "read_as"), [("No", "true or false"), ("1.10", "a number"), ("2020-05-01", "a date")]
+)
+def test_an_unquoted_value_yaml_reads_as_not_text_is_refused(content, value, read_as):
+    path = a_lesson_file(content)
+    set_front_matter_line(path, "starter_question", f"starter_question: {value}")
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    messages = [p.message for p in error.value.problems if p.field == "starter_question"]
+    assert any(read_as in message and "double quotes" in message for message in messages)
+
+
+def test_comments_that_change_nothing_are_allowed(content):
+    path = a_lesson_file(content)
+    text = path.read_text()
+    text = text.replace(
+        "\nactivities:\n", "\n# The lesson, in order.\nactivities:  # in order\n", 1
+    )
+    path.write_text(text.replace("\nstatus: published", '\nstatus: "published"', 1))
+    read_content(content)  # no ContentError
+
+
+def a_quiz(questions=6):
+    return [
+        {
+            "question": f"Question {number}: which of these is right?",
+            "answers": [
+                {"text": "The right answer", "correct": True},
+                {"text": "A wrong answer", "misconception": "A common mistake."},
+                {"text": "Another wrong answer", "misconception": "Another mistake."},
+            ],
+        }
+        for number in range(1, questions + 1)
+    ]
+
+
+def add_to_front_matter(path, data):
+    """Write `data` as YAML keys just before the file's activities."""
+    block = yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
+    text = path.read_text()
+    assert "\nactivities:" in text
+    path.write_text(text.replace("\nactivities:", f"\n{block}\nactivities:", 1))
+
+
+def test_supervision_and_quizzes_load_and_export_in_the_same_shape(content, tmp_path):
+    path = a_lesson_file(content)
+    written = {
+        "supervision": "adult-supervision-required",
+        "supervision_note": "Students may disclose.",
+        "starter_quiz": a_quiz(6),
+        "exit_quiz": a_quiz(4),
+    }
+    add_to_front_matter(path, written)
+    load_content(content)
+    lesson = Lesson.objects.get(slug=path.stem)
+    assert lesson.supervision == "adult-supervision-required"
+    assert lesson.starter_quiz == written["starter_quiz"]
+
+    export_content(tmp_path)
+    exported = (tmp_path / path.relative_to(content)).read_text()
+    front = yaml.safe_load(exported.split("---\n")[1])
+    assert {key: front[key] for key in written} == written
+
+
+def break_first_question(change):
+    quiz = a_quiz(6)
+    change(quiz, quiz[0]["answers"])
+    return quiz
+
+
+@pytest.mark.parametrize(
+    ("quiz", "field", "words"),
+    [
+        (break_first_question(lambda q, a: a[0].update(correct=False, misconception="Hm.")),
+         "starter_quiz[1].answers", "no right answer"),
+        (break_first_question(lambda q, a: (a[1].pop("misconception"), a[1].update(correct=True))),
+         "starter_quiz[1].answers", "2 right answers"),
+        (break_first_question(lambda q, a: a[2].pop("misconception")),
+         "starter_quiz[1].answers[3].misconception", "is required"),
+        (break_first_question(lambda q, a: a.pop()),
+         "starter_quiz[1].answers", "3 or 4 answers"),
+        (break_first_question(lambda q, a: a[0].update(correct="yes")),
+         "starter_quiz[1].answers[1].correct", "must be true"),
+        (a_quiz(3), "starter_quiz", "has 3 questions"),
+        (a_quiz(11), "starter_quiz", "has 11 questions"),
+    ],
+    ids=["no-right-answer", "two-right-answers", "distractor-without-misconception",
+         "two-answers", "correct-not-true", "too-few-questions", "too-many-questions"],
+)  # fmt: skip
+def test_a_broken_quiz_is_refused_naming_file_and_field(content, quiz, field, words):
+    path = a_lesson_file(content)
+    add_to_front_matter(path, {"starter_quiz": quiz})
+    with pytest.raises(ContentError) as error:
+        load_content(content)
+    problems = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert any(p.field == field and words in p.message for p in problems), problems
+    assert Lesson.objects.count() == 0
+
+
+def test_an_unknown_supervision_level_is_refused(content):
+    path = a_lesson_file(content)
+    add_to_front_matter(path, {"supervision": "adult-supervision-optional"})
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert problem.field == "supervision"
+    assert "adult-supervision-recommended" in problem.message
+
+
+def test_a_lesson_loaded_before_supervision_existed_takes_it_from_its_file(content):
+    load_content(content)
+    path = a_lesson_file(content)
+    add_to_front_matter(path, {"supervision": "adult-supervision-suggested"})
+    report = load_content(content)
+    assert report.updated == [f"lesson {path.stem}"] and not report.kept_admin_edits
+    assert Lesson.objects.get(slug=path.stem).supervision == "adult-supervision-suggested"
