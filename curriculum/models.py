@@ -322,6 +322,12 @@ class Lesson(models.Model):
             total,
         ) % {"total": total, "duration": self.duration_minutes}
 
+    def starter_quiz_questions(self):
+        return _lettered(self.starter_quiz)
+
+    def exit_quiz_questions(self):
+        return _lettered(self.exit_quiz)
+
     def timeline(self):
         """Activities with the minute each starts at, for the lesson's running clock."""
         start = 0
@@ -330,6 +336,23 @@ class Lesson(models.Model):
             rows.append((start, activity))
             start += activity.minutes
         return rows
+
+
+QUIZ_LETTERS = "ABCD"
+
+
+def _lettered(quiz):
+    """A quiz's questions with a letter on each answer, as a student sheet and its answer
+    key name them, and the right answer picked out."""
+    questions = []
+    for question in quiz:
+        answers = [
+            {**answer, "letter": letter}
+            for letter, answer in zip(QUIZ_LETTERS, question["answers"], strict=False)
+        ]
+        right = next((answer for answer in answers if answer.get("correct")), None)
+        questions.append({"question": question["question"], "answers": answers, "right": right})
+    return questions
 
 
 class Grouping(models.TextChoices):
