@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from curriculum.models import (
@@ -32,6 +33,7 @@ from curriculum.models import (
     Supervision,
     SupportService,
     Theme,
+    web_url_validator,
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -213,6 +215,15 @@ class _Checker:
                 )
         return cleaned
 
+    def web_url(self, value, field_name):
+        """Only http(s) addresses become links; `javascript:` and friends are refused."""
+        if not value:
+            return
+        try:
+            web_url_validator(value)
+        except ValidationError:
+            self.fail(field_name, f"{value!r} is not a web address starting with https://")
+
     def choice(self, value, choices, field_name):
         if value not in choices:
             self.fail(field_name, f"{value!r} is not one of: {', '.join(choices)}")
@@ -236,7 +247,7 @@ READ_AS = {
 BLOCK_STARTS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.BlockEntryToken)
 
 
-def _check_yaml_pitfalls(text, checker, first_line):
+def _check_yaml_pitfalls(text, checker, first_line, path=""):
     """Refuse YAML whose meaning hangs on a comment or on a guess about an unquoted value.
 
     Both are valid YAML, which is why they went unnoticed: a `#` after a space starts a
@@ -250,8 +261,10 @@ def _check_yaml_pitfalls(text, checker, first_line):
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return  # not valid YAML at all: yaml.safe_load reports that
+    if root is None:
+        return  # an empty document: nothing to lose
     fields = []
-    _check_plain_values(root, "", fields, checker, first_line)
+    _check_plain_values(root, path, fields, checker, first_line)
     fields.sort()
     starts = [index for index, _name in fields]
 
@@ -427,6 +440,7 @@ def _read_support_services(root, problems):
         if not checker.keys(entry, ("name", "helps_with", "contact", "country"), ("url",), where):
             continue
         country = checker.text(entry, "country", where)
+        checker.web_url(checker.text(entry, "url", where, required=False), f"{where}url")
         if not re.fullmatch(r"[A-Z]{2}", country):
             checker.fail(f"{where}country", "must be a two-letter country code such as GB")
         services.append(
@@ -494,6 +508,8 @@ def _read_lesson(path, root, problems):
         lesson[name] = checker.records(front, name, required, optional)
     for index, entry in enumerate(lesson["content_guidance"], start=1):
         checker.choice(entry["area"], ContentArea.values, f"content_guidance[{index}].area")
+    for index, source in enumerate(lesson["sources"], start=1):
+        checker.web_url(source.get("url"), f"sources[{index}].url")
     supervision = front.get("supervision")
     if supervision is not None:
         checker.choice(supervision, Supervision.values, "supervision")
@@ -585,6 +601,24 @@ def read_quiz(value, key, checker):
             checker.fail(f"{where}answers", f"has {right} right answers; mark exactly one")
         quiz.append({"question": checker.text(entry, "question", where), "answers": cleaned})
     return quiz
+
+
+def parse_quiz(text, name):
+    """A quiz typed as YAML (in the admin): (quiz, problems), with the files' rules."""
+    problems = []
+    checker = _Checker(name, problems)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        checker.fail(name, f"is not valid YAML: {error}")
+        return [], problems
+    _check_yaml_pitfalls(text, checker, first_line=1, path=name)
+    return read_quiz(data, name, checker), problems
+
+
+def quiz_as_yaml(quiz):
+    """A quiz as the YAML a lesson file holds (for editing in the admin)."""
+    return _dump_yaml(quiz) if quiz else ""
 
 
 def _read_handouts(value, checker):

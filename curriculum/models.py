@@ -6,7 +6,7 @@ HTML kept in the row (`html` / `*_html`), so no page parses Markdown per request
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import connection, models
 from django.db.models import Prefetch, Q, Sum
 from django.db.models.expressions import RawSQL
@@ -19,6 +19,13 @@ from curriculum import markdown
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("Use lowercase letters, digits and single hyphens, e.g. speaking-up-for-a-friend."),
+)
+
+# A link a page shows must be a web address: `javascript:` in a source's URL is code that
+# runs on click (only the CSP stands in its way), and `data:` or `file:` mislead.
+web_url_validator = URLValidator(
+    schemes=["http", "https"],
+    message=_("Enter a web address that starts with https:// (or http://)."),
 )
 
 

@@ -1,6 +1,7 @@
 """The curriculum files: the shipped content loads, reloads safely, round-trips through
 export, and malformed files are refused with the file and field named."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -315,3 +316,25 @@ def test_a_lesson_loaded_before_supervision_existed_takes_it_from_its_file(conte
     report = load_content(content)
     assert report.updated == [f"lesson {path.stem}"] and not report.kept_admin_edits
     assert Lesson.objects.get(slug=path.stem).supervision == "adult-supervision-suggested"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "data:text/html,hi"])
+def test_a_source_url_that_is_not_a_web_address_is_refused(content, url):
+    path = a_lesson_file(content)
+    path.write_text(re.sub(r"\n    url: \S+", f'\n    url: "{url}"', path.read_text(), count=1))
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert problem.field == "sources[1].url"
+    assert "not a web address" in problem.message
+
+
+def test_a_support_service_url_that_is_not_a_web_address_is_refused(content):
+    path = content / "support_services.yaml"
+    text = re.sub(r"url: \S+", 'url: "javascript:alert(1)"', path.read_text(), count=1)
+    path.write_text(text)
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = error.value.problems
+    assert (problem.path, problem.field) == ("support_services.yaml", "[1].url")
+    assert "not a web address" in problem.message
