@@ -618,7 +618,18 @@ def parse_quiz(text, name):
 
 def quiz_as_yaml(quiz):
     """A quiz as the YAML a lesson file holds (for editing in the admin)."""
-    return _dump_yaml(quiz) if quiz else ""
+    return _dump_yaml(_in_file_order(quiz)) if quiz else ""
+
+
+def _in_file_order(quiz):
+    """A stored quiz with its keys in the order a person writes them: PostgreSQL's jsonb
+    keeps keys sorted by length, which would put `answers` above `question`."""
+    order = ("question", "answers", "text", "correct", "misconception")
+    if isinstance(quiz, list):
+        return [_in_file_order(item) for item in quiz]
+    if isinstance(quiz, dict):
+        return {key: _in_file_order(quiz[key]) for key in sorted(quiz, key=order.index)}
+    return quiz
 
 
 def _read_handouts(value, checker):
@@ -919,6 +930,9 @@ def lesson_data(lesson):
     for name in LATER_FIELDS:
         if getattr(lesson, name):
             data[name] = getattr(lesson, name)
+    for name in QUIZ_FIELDS:
+        if name in data:
+            data[name] = _in_file_order(data[name])
     return _clean(data)
 
 

@@ -272,6 +272,10 @@ def test_supervision_and_quizzes_load_and_export_in_the_same_shape(content, tmp_
     exported = (tmp_path / path.relative_to(content)).read_text()
     front = yaml.safe_load(exported.split("---\n")[1])
     assert {key: front[key] for key in written} == written
+    assert (
+        "starter_quiz:\n- question: 'Question 1: which of these is right?'\n  answers:\n  - text: The right answer\n    correct: true\n"
+        in exported
+    )
 
 
 def break_first_question(change):
