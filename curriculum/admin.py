@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from curriculum import page_cache
+from curriculum.loader import parse_quiz, quiz_as_yaml
 from curriculum.models import (
     Activity,
     AgeBand,
@@ -16,6 +17,7 @@ from curriculum.models import (
     Status,
     SupportService,
     Theme,
+    web_url_validator,
 )
 
 
@@ -77,6 +79,43 @@ class RecordsField(forms.CharField):
         return records
 
 
+class QuizField(forms.CharField):
+    """A quiz edited as the YAML of a lesson file, checked by the files' own rules."""
+
+    widget = forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "About six questions, as in a lesson file: “- question: …” then “answers:”, "
+                "3 or 4 of them, each “- text: …”; mark the right one “correct: true” and give "
+                "every other a “misconception: …”. Put text in double quotes."
+            ),
+        )
+        super().__init__(required=False, strip=False, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return quiz_as_yaml(value)
+        return value
+
+
+def clean_quiz(text, name):
+    quiz, problems = parse_quiz(text or "", name)
+    if problems:
+        raise ValidationError(
+            [
+                _("Line %(line)s, %(field)s: %(message)s")
+                % {"line": p.line, "field": p.field, "message": p.message}
+                if p.line
+                else f"{p.field}: {p.message}"
+                for p in problems
+            ]
+        )
+    return quiz
+
+
 class LessonAdminForm(forms.ModelForm):
     objectives = LinesField(required=False, help_text=_("One per line, each “Students can …”."))
     key_learning_points = LinesField(required=False, help_text=_("One per line."))
@@ -94,6 +133,8 @@ class LessonAdminForm(forms.ModelForm):
     sources = RecordsField(
         keys=("author", "title", "year"), optional=("publisher", "url"), required=False
     )
+    starter_quiz = QuizField()
+    exit_quiz = QuizField()
 
     class Meta:
         model = Lesson
@@ -108,6 +149,27 @@ class LessonAdminForm(forms.ModelForm):
                     params={"area": entry["area"], "areas": ", ".join(ContentArea.values)},
                 )
         return entries
+
+    def clean_sources(self):
+        entries = self.cleaned_data["sources"]
+        for number, entry in enumerate(entries, start=1):
+            if entry.get("url"):
+                try:
+                    web_url_validator(entry["url"])
+                except ValidationError:
+                    raise ValidationError(
+                        _(
+                            "Line %(number)d: “%(url)s” is not a web address; start it with https://."
+                        ),
+                        params={"number": number, "url": entry["url"]},
+                    ) from None
+        return entries
+
+    def clean_starter_quiz(self):
+        return clean_quiz(self.cleaned_data["starter_quiz"], "starter_quiz")
+
+    def clean_exit_quiz(self):
+        return clean_quiz(self.cleaned_data["exit_quiz"], "exit_quiz")
 
 
 class ActivityInline(admin.StackedInline):
@@ -151,7 +213,7 @@ class PublishableAdmin(admin.ModelAdmin):
 class LessonAdmin(PublishableAdmin):
     form = LessonAdminForm
     list_display = ("title", "module", "bands", "duration_minutes", "status", "updated")
-    list_filter = ("status", "module", "age_bands", "themes")
+    list_filter = ("status", "module", "age_bands", "themes", "supervision")
     search_fields = ("title", "summary", "outcome", "slug")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("age_bands", "themes")
@@ -162,9 +224,11 @@ class LessonAdmin(PublishableAdmin):
         (None, {"fields": ("title", "slug", "module", "status", "age_bands", "themes")}),
         (_("Overview"), {"fields": ("duration_minutes", "summary", "outcome", "objectives",
                                     "key_learning_points", "key_vocabulary", "materials")}),
-        (_("Before teaching"), {"fields": ("content_guidance", "safeguarding")}),
+        (_("Before teaching"), {"fields": ("content_guidance", "supervision", "supervision_note",
+                                           "safeguarding")}),
         (_("In the lesson"), {"fields": ("starter_question", "discussion_questions",
                                          "misconceptions", "exit_questions")}),
+        (_("Quizzes"), {"fields": ("starter_quiz", "exit_quiz")}),
         (_("Adapting and extending"), {"fields": ("adaptations_send", "adaptations_eal",
                                                   "adaptations_mixed_age", "extension",
                                                   "teacher_notes")}),

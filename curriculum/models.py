@@ -6,7 +6,7 @@ HTML kept in the row (`html` / `*_html`), so no page parses Markdown per request
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import connection, models
 from django.db.models import Prefetch, Q, Sum
 from django.db.models.expressions import RawSQL
@@ -19,6 +19,13 @@ from curriculum import markdown
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("Use lowercase letters, digits and single hyphens, e.g. speaking-up-for-a-friend."),
+)
+
+# A link a page shows must be a web address: `javascript:` in a source's URL is code that
+# runs on click (only the CSP stands in its way), and `data:` or `file:` mislead.
+web_url_validator = URLValidator(
+    schemes=["http", "https"],
+    message=_("Enter a web address that starts with https:// (or http://)."),
 )
 
 
@@ -322,6 +329,12 @@ class Lesson(models.Model):
             total,
         ) % {"total": total, "duration": self.duration_minutes}
 
+    def starter_quiz_questions(self):
+        return _lettered(self.starter_quiz)
+
+    def exit_quiz_questions(self):
+        return _lettered(self.exit_quiz)
+
     def timeline(self):
         """Activities with the minute each starts at, for the lesson's running clock."""
         start = 0
@@ -330,6 +343,23 @@ class Lesson(models.Model):
             rows.append((start, activity))
             start += activity.minutes
         return rows
+
+
+QUIZ_LETTERS = "ABCD"
+
+
+def _lettered(quiz):
+    """A quiz's questions with a letter on each answer, as a student sheet and its answer
+    key name them, and the right answer picked out."""
+    questions = []
+    for question in quiz:
+        answers = [
+            {**answer, "letter": letter}
+            for letter, answer in zip(QUIZ_LETTERS, question["answers"], strict=False)
+        ]
+        right = next((answer for answer in answers if answer.get("correct")), None)
+        questions.append({"question": question["question"], "answers": answers, "right": right})
+    return questions
 
 
 class Grouping(models.TextChoices):

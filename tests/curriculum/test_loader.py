@@ -1,6 +1,7 @@
 """The curriculum files: the shipped content loads, reloads safely, round-trips through
 export, and malformed files are refused with the file and field named."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,17 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from curriculum.loader import ContentError, export_content, lesson_data, load_content, read_content
+from curriculum.loader import (
+    NOT_YET_RULES,
+    UNIT_RULES,
+    Content,
+    ContentError,
+    check_units,
+    export_content,
+    lesson_data,
+    load_content,
+    read_content,
+)
 from curriculum.models import Lesson, Module, Status, SupportService
 
 pytestmark = pytest.mark.django_db
@@ -261,6 +272,10 @@ def test_supervision_and_quizzes_load_and_export_in_the_same_shape(content, tmp_
     exported = (tmp_path / path.relative_to(content)).read_text()
     front = yaml.safe_load(exported.split("---\n")[1])
     assert {key: front[key] for key in written} == written
+    assert (
+        "starter_quiz:\n- question: 'Question 1: which of these is right?'\n  answers:\n  - text: The right answer\n    correct: true\n"
+        in exported
+    )
 
 
 def break_first_question(change):
@@ -315,3 +330,120 @@ def test_a_lesson_loaded_before_supervision_existed_takes_it_from_its_file(conte
     report = load_content(content)
     assert report.updated == [f"lesson {path.stem}"] and not report.kept_admin_edits
     assert Lesson.objects.get(slug=path.stem).supervision == "adult-supervision-suggested"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "data:text/html,hi"])
+def test_a_source_url_that_is_not_a_web_address_is_refused(content, url):
+    path = a_lesson_file(content)
+    path.write_text(re.sub(r"\n    url: \S+", f'\n    url: "{url}"', path.read_text(), count=1))
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = [p for p in error.value.problems if p.path.endswith(path.name)]
+    assert problem.field == "sources[1].url"
+    assert "not a web address" in problem.message
+
+
+def test_a_support_service_url_that_is_not_a_web_address_is_refused(content):
+    path = content / "support_services.yaml"
+    text = re.sub(r"url: \S+", 'url: "javascript:alert(1)"', path.read_text(), count=1)
+    path.write_text(text)
+    with pytest.raises(ContentError) as error:
+        read_content(content)
+    (problem,) = error.value.problems
+    assert (problem.path, problem.field) == ("support_services.yaml", "[1].url")
+    assert "not a web address" in problem.message
+
+
+def a_unit(band="ages-11-14", count=6):
+    """Validated content for one age band's unit that meets every unit rule."""
+    bands = [
+        {"slug": "ages-7-11", "label": "Ages 7–11", "min_age": 7, "max_age": 11},
+        {"slug": "ages-11-14", "label": "Ages 11–14", "min_age": 11, "max_age": 14},
+    ]
+    source = {"author": "Barnes-Smith, M.", "title": "No Going Back", "publisher": "EqualiTeach",
+              "year": 2020, "url": "https://equaliteach.co.uk/"}  # fmt: skip
+    lessons = [
+        {
+            "_path": f"lessons/m/lesson-{number}.md",
+            "title": f"Lesson {number}",
+            "module": "m",
+            "status": "published",
+            "age_bands": [band],
+            "duration_minutes": 40 if band == "ages-7-11" else 55,
+            "supervision": "adult-supervision-recommended",
+            "starter_quiz": a_quiz(6),
+            "exit_quiz": a_quiz(6),
+            "sources": [dict(source)],
+        }  # fmt: skip
+        for number in range(1, count + 1)
+    ]
+    return Content(age_bands=[b for b in bands if b["slug"] == band],
+                   modules=[{"slug": "m", "order": 1, "title": "M"}], lessons=lessons)  # fmt: skip
+
+
+@pytest.mark.parametrize(("band", "minutes"), [("ages-7-11", 30), ("ages-7-11", 45),
+                                               ("ages-11-14", 50), ("ages-11-14", 60)])  # fmt: skip
+def test_a_complete_unit_meets_every_unit_rule(band, minutes):
+    unit = a_unit(band)
+    for lesson in unit.lessons:
+        lesson["duration_minutes"] = minutes
+    assert check_units(unit, strict=True) == ([], [])
+
+
+def set_first(key, value):
+    return lambda unit: unit.lessons[0].update({key: value})
+
+
+@pytest.mark.parametrize(
+    ("rule", "band", "breakage", "where"),
+    [
+        ("lessons-per-band", "ages-11-14", lambda unit: unit.lessons.pop(),
+         ("age_bands.yaml", "ages-11-14")),
+        ("lessons-per-band", "ages-11-14", set_first("status", "draft"),
+         ("age_bands.yaml", "ages-11-14")),
+        ("minutes-fit-period", "ages-7-11", set_first("duration_minutes", 50),
+         ("lessons/m/lesson-1.md", "duration_minutes")),
+        ("minutes-fit-period", "ages-11-14", set_first("duration_minutes", 45),
+         ("lessons/m/lesson-1.md", "duration_minutes")),
+        ("minutes-fit-period", "ages-11-14", set_first("duration_minutes", 75),
+         ("lessons/m/lesson-1.md", "duration_minutes")),
+        ("both-quizzes", "ages-11-14", set_first("exit_quiz", []),
+         ("lessons/m/lesson-1.md", "exit_quiz")),
+        ("supervision-set", "ages-11-14", set_first("supervision", ""),
+         ("lessons/m/lesson-1.md", "supervision")),
+        ("sources-complete", "ages-11-14", set_first("sources", []),
+         ("lessons/m/lesson-1.md", "sources")),
+        ("sources-complete", "ages-11-14", lambda unit: unit.lessons[0]["sources"][0].pop("year"),
+         ("lessons/m/lesson-1.md", "sources[1]")),
+        ("sources-complete", "ages-11-14",
+         lambda unit: unit.lessons[0]["sources"][0].update(year="c. 2020"),
+         ("lessons/m/lesson-1.md", "sources[1].year")),
+    ],
+)  # fmt: skip
+def test_each_unit_rule_names_what_breaks_it(rule, band, breakage, where):
+    unit = a_unit(band)
+    breakage(unit)
+    failures, warnings = check_units(unit, strict=True)
+    assert warnings == []
+    assert [(name, problem.path, problem.field) for name, problem in failures] == [(rule, *where)]
+
+
+def test_rules_not_yet_met_by_the_content_warn_unless_strict():
+    unit = a_unit(count=5)
+    unit.lessons[0]["supervision"] = ""
+    failures, warnings = check_units(unit)
+    assert [name for name, _problem in failures] == ["supervision-set"]
+    assert [name for name, _problem in warnings] == ["lessons-per-band"]
+    assert set(UNIT_RULES) >= NOT_YET_RULES
+
+
+def test_check_command_lists_each_band_and_warns_until_strict(content, capsys):
+    for path in content.glob(LESSON_GLOB):  # no published lessons: no band has a unit
+        path.write_text(path.read_text().replace("\nstatus: published", "\nstatus: draft"))
+    call_command("load_curriculum", path=str(content), check=True)
+    out = capsys.readouterr().out
+    assert "ages-11-14: 0 published, in teaching order: none" in out
+    assert "not yet ready for a unit: lessons-per-band: age_bands.yaml: ages-11-14:" in out
+    with pytest.raises(CommandError, match="unit rule problem"):
+        call_command("load_curriculum", path=str(content), check=True, strict=True)
+    assert "lessons-per-band: age_bands.yaml: ages-11-14:" in capsys.readouterr().err

@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from curriculum.loader import ContentError, load_content, read_content
+from curriculum.loader import (
+    ContentError,
+    check_units,
+    load_content,
+    read_content,
+    teaching_order,
+)
 
 
 class Command(BaseCommand):
@@ -19,10 +25,17 @@ class Command(BaseCommand):
             help="overwrite rows edited in the admin with the files' text",
         )
         parser.add_argument(
-            "--check", action="store_true", help="validate the files and load nothing"
+            "--check",
+            action="store_true",
+            help="validate the files, and check each age band's unit; load nothing",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="with --check: fail on the unit rules still being met, not only warn",
         )
 
-    def handle(self, *args, path, update, check, **options):
+    def handle(self, *args, path, update, check, strict, **options):
         try:
             if check:
                 content = read_content(path, against_database=False)
@@ -30,6 +43,7 @@ class Command(BaseCommand):
                     f"OK: {len(content.modules)} modules, {len(content.lessons)} lessons, "
                     f"{len(content.pledge_templates)} pledge templates are valid."
                 )
+                self.check_units(content, strict)
                 return
             report = load_content(path, update=update)
         except ContentError as error:
@@ -46,3 +60,15 @@ class Command(BaseCommand):
             f"Curriculum loaded: {len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.kept_admin_edits)} kept as edited."
         )
+
+    def check_units(self, content, strict):
+        for band, lessons in teaching_order(content).items():
+            titles = "; ".join(lesson["title"] for lesson in lessons) or "none"
+            self.stdout.write(f"{band}: {len(lessons)} published, in teaching order: {titles}")
+        failures, warnings = check_units(content, strict=strict)
+        for rule, problem in warnings:
+            self.stdout.write(self.style.WARNING(f"not yet ready for a unit: {rule}: {problem}"))
+        for rule, problem in failures:
+            self.stderr.write(f"{rule}: {problem}")
+        if failures:
+            raise CommandError(f"{len(failures)} unit rule problem(s) in the curriculum files.")
