@@ -5,16 +5,18 @@ Long text is Markdown. It is rendered through the sanitiser when a row is saved 
 HTML kept in the row (`html` / `*_html`), so no page parses Markdown per request.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+import operator
+from functools import reduce
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connection, models
-from django.db.models import Prefetch, Q, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Length, Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curriculum import markdown
+from curriculum import markdown, search
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -144,42 +146,54 @@ class LessonQuerySet(PublishableQuerySet):
         return self.filter(duration_minutes__lte=int(bucket))
 
     def search(self, text):
-        """Full-text search: ranked with weights on PostgreSQL, word matching elsewhere."""
-        text = text.strip()
-        if not text:
-            return self
-        if connection.vendor == "postgresql":
-            # The weighted document is a stored column with a GIN index (migration
-            # 0002): title A, summary B, outcome and teacher notes C.
-            column = connection.ops.quote_name("search_document")
-            document = RawSQL(  # noqa: S611 (a name only)
-                f"{connection.ops.quote_name(Lesson._meta.db_table)}.{column}", [],
-                output_field=SearchVectorField(),
-            )  # fmt: skip
-            query = SearchQuery(text, search_type="websearch", config="english")
-            # Match with @@ and rank separately: ts_rank gives non-matches a tiny
-            # positive score, so "rank > 0" would let everything through.
-            return (
-                self.alias(document=document)
-                .filter(document=query)
-                .annotate(rank=SearchRank(document, query))
-                .order_by("-rank", "title")
+        """Lessons with every word of `text`, best first (see curriculum/search.py).
+
+        The same filters and ordering on every database: each word is one `contains` on
+        the stored document, and the rank is counted with Case and Length/Replace."""
+        needles = search.needles(text)
+        if not needles:
+            return self.none()
+        matches = self.filter(*[Q(search_text__contains=needle) for needle in needles])
+
+        def hits(field):
+            return reduce(
+                operator.add,
+                [
+                    Case(When(**{f"{field}__contains": needle}, then=1), default=0)
+                    for needle in needles
+                ],
             )
-        # SQLite fallback: every word must appear in the title, summary or outcome;
-        # lessons whose title matches come first.
-        matches = self
-        for word in text.split()[:10]:
-            matches = matches.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(outcome__icontains=word)
-            )
-        first_word = text.split()[0] if text.split() else ""
+
+        # How often the words occur: the text's length lost when each is cut out.
+        occurrences = reduce(
+            operator.add,
+            [
+                (Length("search_text") - Length(Replace("search_text", Value(needle))))
+                / len(needle)
+                for needle in needles
+            ],
+        )
         return matches.annotate(
-            title_hit=models.Case(
-                models.When(title__icontains=first_word, then=0),
-                default=1,
-                output_field=models.IntegerField(),
+            title_hits=hits("search_title"),
+            lead_hits=hits("search_lead"),
+            occurrences=occurrences,
+        ).order_by("-title_hits", "-lead_hits", "-occurrences", "title", "pk")
+
+    def correction_for(self, text):
+        """A spelling of `text` that finds some of these lessons, or None.
+
+        PostgreSQL first narrows the lessons to those with a word like one searched for
+        (pg_trgm's word similarity, served by the trigram index); elsewhere every lesson's
+        words are candidates. Either way the closest word is chosen the same way."""
+        words = search.query_words(text)
+        if not words:
+            return None
+        lessons = self
+        if connection.vendor == "postgresql":
+            lessons = lessons.filter(
+                reduce(operator.or_, [Q(search_text__trigram_word_similar=word) for word in words])
             )
-        ).order_by("title_hit", "title")
+        return search.correction(text, lessons.values_list("search_text", flat=True))
 
 
 DURATION_BUCKETS = [
@@ -244,6 +258,10 @@ class Lesson(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # What search reads (curriculum/search.py), refreshed by every save.
+    search_title = models.TextField(blank=True, editable=False)
+    search_lead = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
 
@@ -272,9 +290,20 @@ class Lesson(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Render the Markdown and refresh the search documents, then save.
+
+        The documents include the activities, themes and handouts, which the loader and
+        the admin write after the lesson: both save the lesson again once they have.
+        The documents are written even by a save limited to some `update_fields`, so a
+        saved lesson is always found by what it says."""
         self.html = {
             name: markdown.render(getattr(self, name)) for name, _heading in self.MARKDOWN_SECTIONS
         }
+        documents = search.lesson_documents(self)
+        for name, value in documents.items():
+            setattr(self, name, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *documents}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
