@@ -430,3 +430,98 @@ class SupportService(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.country})"
+
+
+class UnitQuerySet(models.QuerySet):
+    def for_page(self, lessons):
+        """A unit with its steps in teaching order, only those whose lesson is among
+        `lessons` (the lessons the visitor may see), each with its lesson and module."""
+        steps = UnitLesson.objects.filter(lesson__in=lessons).select_related("lesson__module")
+        return self.select_related("age_band").prefetch_related(
+            Prefetch("steps", queryset=steps.order_by("order"))
+        )
+
+
+class Unit(models.Model):
+    """An age band's lessons as one sequence, in teaching order, that opens with a
+    baseline task the class repeats at the end."""
+
+    age_band = models.OneToOneField(
+        AgeBand, on_delete=models.PROTECT, related_name="unit", verbose_name=_("age band")
+    )
+    title = models.CharField(_("title"), max_length=160)
+    summary = models.TextField(_("summary"))
+    baseline_task = models.TextField(
+        _("baseline task"),
+        help_text=_("Markdown: a “What would you do if…” scenario and a 1–5 confidence scale."),
+    )
+    baseline_task_html = models.TextField(editable=False, blank=True)
+    lessons = models.ManyToManyField(Lesson, through="UnitLesson", related_name="units")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["age_band__min_age"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.baseline_task_html = markdown.render(self.baseline_task)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("curriculum:unit-detail", args=[self.age_band.slug])
+
+
+class UnitLessonQuerySet(models.QuerySet):
+    def around(self, lesson, *, lessons):
+        """Where `lesson` stands in each unit that teaches it: a list of
+        {"unit", "number", "count", "previous", "next"}, counting only `lessons` (the
+        lessons the visitor may see). One query."""
+        steps = (
+            self.filter(unit__steps__lesson=lesson, lesson__in=lessons)
+            .select_related("unit__age_band", "lesson")
+            .order_by("unit__age_band__min_age", "unit_id", "order")
+        )
+        by_unit = {}
+        for step in steps:
+            by_unit.setdefault(step.unit_id, []).append(step)
+        places = []
+        for sequence in by_unit.values():
+            index = next(i for i, step in enumerate(sequence) if step.lesson_id == lesson.pk)
+            places.append(
+                {
+                    "unit": sequence[index].unit,
+                    "number": index + 1,
+                    "count": len(sequence),
+                    "previous": sequence[index - 1].lesson if index > 0 else None,
+                    "next": sequence[index + 1].lesson if index + 1 < len(sequence) else None,
+                }
+            )
+        return places
+
+
+class UnitLesson(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="steps")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="unit_steps")
+    order = models.PositiveSmallIntegerField(_("order"))
+    builds_on = models.TextField(
+        _("builds on"), blank=True, help_text=_("What this lesson builds on from before.")
+    )
+
+    objects = UnitLessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "order"]
+        verbose_name = _("lesson in a unit")
+        verbose_name_plural = _("lessons in a unit")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "order"], name="unitlesson_order_unique"),
+            models.UniqueConstraint(fields=["unit", "lesson"], name="unitlesson_lesson_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.order}. {self.lesson}"

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from curriculum import markdown
 from curriculum.forms import LessonFilterForm
-from curriculum.models import Handout, Lesson, Module, SupportService
+from curriculum.models import Handout, Lesson, Module, SupportService, Unit, UnitLesson
 from curriculum.page_cache import cache_public_page
 
 
@@ -87,6 +87,24 @@ def lesson_list(request):
     return render(request, "curriculum/lesson_list.html", context)
 
 
+@require_safe
+@cache_public_page
+def unit_detail(request, band_slug):
+    unit = get_object_or_404(
+        Unit.objects.for_page(_lessons_for(request.user)), age_band__slug=band_slug
+    )
+    steps = list(unit.steps.all())
+    return render(
+        request,
+        "curriculum/unit_detail.html",
+        {
+            "unit": unit,
+            "steps": steps,
+            "total_minutes": sum(step.lesson.duration_minutes for step in steps),
+        },
+    )
+
+
 def _get_lesson(request, slug):
     queryset = _lessons_for(request.user).for_page()
     return get_object_or_404(queryset, slug=slug)
@@ -105,7 +123,9 @@ def _lesson_context(request, lesson):
 @cache_public_page
 def lesson_detail(request, slug):
     lesson = _get_lesson(request, slug)
-    return render(request, "curriculum/lesson_detail.html", _lesson_context(request, lesson))
+    context = _lesson_context(request, lesson)
+    context["unit_places"] = UnitLesson.objects.around(lesson, lessons=_lessons_for(request.user))
+    return render(request, "curriculum/lesson_detail.html", context)
 
 
 @require_safe
