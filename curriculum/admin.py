@@ -17,6 +17,8 @@ from curriculum.models import (
     Status,
     SupportService,
     Theme,
+    Unit,
+    UnitLesson,
     web_url_validator,
 )
 
@@ -290,3 +292,18 @@ class HandoutAdmin(admin.ModelAdmin):
     search_fields = ("title", "lesson__title")
     list_select_related = ("lesson",)
     autocomplete_fields = ("lesson",)
+
+
+class UnitLessonInline(admin.TabularInline):
+    model = UnitLesson
+    extra = 0
+    fields = ("order", "lesson", "builds_on")
+    ordering = ("order",)
+    autocomplete_fields = ("lesson",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("title", "age_band")
+    list_select_related = ("age_band",)
+    inlines = (UnitLessonInline,)

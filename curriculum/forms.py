@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import DURATION_BUCKETS, AgeBand, Module, Theme
@@ -45,7 +46,7 @@ class LessonFilterForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("Any theme"),
-        error_messages={"invalid_choice": _("That theme doesn't exist; showing all themes.")},
+        error_messages={"invalid_choice": _("No lesson has that theme yet; showing all themes.")},
     )
     duration = forms.ChoiceField(
         label=_("Length"),
@@ -54,8 +55,14 @@ class LessonFilterForm(forms.Form):
         error_messages={"invalid_choice": _("That length isn't one of the options.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lessons=None, **kwargs):
+        """`lessons`: the lessons the visitor may see; only their themes are offered,
+        so no theme leads to an empty list."""
         super().__init__(*args, **kwargs)
+        if lessons is not None:
+            self.fields["theme"].queryset = Theme.objects.filter(
+                Exists(lessons.filter(themes=OuterRef("pk")))
+            ).order_by("name")
         for name in ("age", "module", "theme", "duration"):
             self.fields[name].widget.attrs["class"] = "form-select"
 

@@ -21,6 +21,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from curriculum import units
 from curriculum.models import (
     Activity,
     AgeBand,
@@ -107,6 +108,7 @@ class Content:
     modules: list = field(default_factory=list)
     lessons: list = field(default_factory=list)
     pledge_templates: list = field(default_factory=list)
+    units: list = field(default_factory=list)
 
 
 @dataclass
@@ -759,6 +761,7 @@ def read_content(root, *, against_database=True):
                 item["_path"] = str(path.relative_to(root))
                 getattr(content, kind).append(item)
     _check_references(content, problems, against_database)
+    content.units = units.read_units(root, content, problems)
     if problems:
         raise ContentError(problems)
     return content
@@ -1053,6 +1056,7 @@ def load_content(root, *, update=False):
             _sync(report, f"lesson {data['slug']}", row, current, incoming, update, apply)
 
         _load_pledge_templates(content, report, update, modules)
+        units.load_units(content.units, report)
     return report
 
 

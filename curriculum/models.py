@@ -5,16 +5,18 @@ Long text is Markdown. It is rendered through the sanitiser when a row is saved 
 HTML kept in the row (`html` / `*_html`), so no page parses Markdown per request.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+import operator
+from functools import reduce
+
 from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import connection, models
-from django.db.models import Prefetch, Q, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Length, Replace
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curriculum import markdown
+from curriculum import markdown, search
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -151,42 +153,54 @@ class LessonQuerySet(PublishableQuerySet):
         return self.filter(duration_minutes__lte=int(bucket))
 
     def search(self, text):
-        """Full-text search: ranked with weights on PostgreSQL, word matching elsewhere."""
-        text = text.strip()
-        if not text:
-            return self
-        if connection.vendor == "postgresql":
-            # The weighted document is a stored column with a GIN index (migration
-            # 0002): title A, summary B, outcome and teacher notes C.
-            column = connection.ops.quote_name("search_document")
-            document = RawSQL(  # noqa: S611 (a name only)
-                f"{connection.ops.quote_name(Lesson._meta.db_table)}.{column}", [],
-                output_field=SearchVectorField(),
-            )  # fmt: skip
-            query = SearchQuery(text, search_type="websearch", config="english")
-            # Match with @@ and rank separately: ts_rank gives non-matches a tiny
-            # positive score, so "rank > 0" would let everything through.
-            return (
-                self.alias(document=document)
-                .filter(document=query)
-                .annotate(rank=SearchRank(document, query))
-                .order_by("-rank", "title")
+        """Lessons with every word of `text`, best first (see curriculum/search.py).
+
+        The same filters and ordering on every database: each word is one `contains` on
+        the stored document, and the rank is counted with Case and Length/Replace."""
+        needles = search.needles(text)
+        if not needles:
+            return self.none()
+        matches = self.filter(*[Q(search_text__contains=needle) for needle in needles])
+
+        def hits(field):
+            return reduce(
+                operator.add,
+                [
+                    Case(When(**{f"{field}__contains": needle}, then=1), default=0)
+                    for needle in needles
+                ],
             )
-        # SQLite fallback: every word must appear in the title, summary or outcome;
-        # lessons whose title matches come first.
-        matches = self
-        for word in text.split()[:10]:
-            matches = matches.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(outcome__icontains=word)
-            )
-        first_word = text.split()[0] if text.split() else ""
+
+        # How often the words occur: the text's length lost when each is cut out.
+        occurrences = reduce(
+            operator.add,
+            [
+                (Length("search_text") - Length(Replace("search_text", Value(needle))))
+                / len(needle)
+                for needle in needles
+            ],
+        )
         return matches.annotate(
-            title_hit=models.Case(
-                models.When(title__icontains=first_word, then=0),
-                default=1,
-                output_field=models.IntegerField(),
+            title_hits=hits("search_title"),
+            lead_hits=hits("search_lead"),
+            occurrences=occurrences,
+        ).order_by("-title_hits", "-lead_hits", "-occurrences", "title", "pk")
+
+    def correction_for(self, text):
+        """A spelling of `text` that finds some of these lessons, or None.
+
+        PostgreSQL first narrows the lessons to those with a word like one searched for
+        (pg_trgm's word similarity, served by the trigram index); elsewhere every lesson's
+        words are candidates. Either way the closest word is chosen the same way."""
+        words = search.query_words(text)
+        if not words:
+            return None
+        lessons = self
+        if connection.vendor == "postgresql":
+            lessons = lessons.filter(
+                reduce(operator.or_, [Q(search_text__trigram_word_similar=word) for word in words])
             )
-        ).order_by("title_hit", "title")
+        return search.correction(text, lessons.values_list("search_text", flat=True))
 
 
 DURATION_BUCKETS = [
@@ -271,6 +285,10 @@ class Lesson(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # What search reads (curriculum/search.py), refreshed by every save.
+    search_title = models.TextField(blank=True, editable=False)
+    search_lead = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
 
@@ -299,9 +317,20 @@ class Lesson(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Render the Markdown and refresh the search documents, then save.
+
+        The documents include the activities, themes and handouts, which the loader and
+        the admin write after the lesson: both save the lesson again once they have.
+        The documents are written even by a save limited to some `update_fields`, so a
+        saved lesson is always found by what it says."""
         self.html = {
             name: markdown.render(getattr(self, name)) for name, _heading in self.MARKDOWN_SECTIONS
         }
+        documents = search.lesson_documents(self)
+        for name, value in documents.items():
+            setattr(self, name, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *documents}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -451,3 +480,98 @@ class SupportService(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.country})"
+
+
+class UnitQuerySet(models.QuerySet):
+    def for_page(self, lessons):
+        """A unit with its steps in teaching order, only those whose lesson is among
+        `lessons` (the lessons the visitor may see), each with its lesson and module."""
+        steps = UnitLesson.objects.filter(lesson__in=lessons).select_related("lesson__module")
+        return self.select_related("age_band").prefetch_related(
+            Prefetch("steps", queryset=steps.order_by("order"))
+        )
+
+
+class Unit(models.Model):
+    """An age band's lessons as one sequence, in teaching order, that opens with a
+    baseline task the class repeats at the end."""
+
+    age_band = models.OneToOneField(
+        AgeBand, on_delete=models.PROTECT, related_name="unit", verbose_name=_("age band")
+    )
+    title = models.CharField(_("title"), max_length=160)
+    summary = models.TextField(_("summary"))
+    baseline_task = models.TextField(
+        _("baseline task"),
+        help_text=_("Markdown: a “What would you do if…” scenario and a 1–5 confidence scale."),
+    )
+    baseline_task_html = models.TextField(editable=False, blank=True)
+    lessons = models.ManyToManyField(Lesson, through="UnitLesson", related_name="units")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["age_band__min_age"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.baseline_task_html = markdown.render(self.baseline_task)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("curriculum:unit-detail", args=[self.age_band.slug])
+
+
+class UnitLessonQuerySet(models.QuerySet):
+    def around(self, lesson, *, lessons):
+        """Where `lesson` stands in each unit that teaches it: a list of
+        {"unit", "number", "count", "previous", "next"}, counting only `lessons` (the
+        lessons the visitor may see). One query."""
+        steps = (
+            self.filter(unit__steps__lesson=lesson, lesson__in=lessons)
+            .select_related("unit__age_band", "lesson")
+            .order_by("unit__age_band__min_age", "unit_id", "order")
+        )
+        by_unit = {}
+        for step in steps:
+            by_unit.setdefault(step.unit_id, []).append(step)
+        places = []
+        for sequence in by_unit.values():
+            index = next(i for i, step in enumerate(sequence) if step.lesson_id == lesson.pk)
+            places.append(
+                {
+                    "unit": sequence[index].unit,
+                    "number": index + 1,
+                    "count": len(sequence),
+                    "previous": sequence[index - 1].lesson if index > 0 else None,
+                    "next": sequence[index + 1].lesson if index + 1 < len(sequence) else None,
+                }
+            )
+        return places
+
+
+class UnitLesson(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="steps")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="unit_steps")
+    order = models.PositiveSmallIntegerField(_("order"))
+    builds_on = models.TextField(
+        _("builds on"), blank=True, help_text=_("What this lesson builds on from before.")
+    )
+
+    objects = UnitLessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "order"]
+        verbose_name = _("lesson in a unit")
+        verbose_name_plural = _("lessons in a unit")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "order"], name="unitlesson_order_unique"),
+            models.UniqueConstraint(fields=["unit", "lesson"], name="unitlesson_lesson_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.order}. {self.lesson}"

@@ -16,5 +16,6 @@ urlpatterns = [
     ),
     path("modules/<slug:slug>/", views.module_detail, name="module-detail"),
     path("modules/<slug:slug>/family-note/", views.module_family_note, name="module-family-note"),
+    path("units/<slug:band_slug>/", views.unit_detail, name="unit-detail"),
     path("guide/", views.teacher_guide, name="teacher-guide"),
 ]

@@ -1,13 +1,13 @@
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from curriculum import markdown
 from curriculum.forms import LessonFilterForm
-from curriculum.models import Handout, Lesson, Module, SupportService
+from curriculum.models import Handout, Lesson, Module, SupportService, Unit, UnitLesson
 from curriculum.page_cache import cache_public_page
 
 
@@ -48,9 +48,10 @@ def module_family_note(request, slug):
 @require_safe
 @cache_public_page
 def lesson_list(request):
-    form = LessonFilterForm(request.GET)
+    visible = _lessons_for(request.user)
+    form = LessonFilterForm(request.GET, lessons=visible)
     filters = form.filters()
-    lessons = _lessons_for(request.user).for_list()
+    lessons = visible.for_list()
     if "age" in filters:
         lessons = lessons.filter(age_bands=filters["age"])
     if "module" in filters:
@@ -59,15 +60,48 @@ def lesson_list(request):
         lessons = lessons.filter(themes=filters["theme"])
     if "duration" in filters:
         lessons = lessons.with_duration(filters["duration"])
+    correction = None
     if "q" in filters:
-        lessons = lessons.search(filters["q"])
+        paginator = Paginator(lessons.search(filters["q"]), settings.LESSONS_PER_PAGE)
+        if paginator.count == 0:
+            # A misspelling: search for the closest words the lessons use instead.
+            correction = visible.correction_for(filters["q"])
+            if correction:
+                paginator = Paginator(lessons.search(correction), settings.LESSONS_PER_PAGE)
     else:
         lessons = lessons.order_by("module__order", "duration_minutes", "title")
-    page = Paginator(lessons, settings.LESSONS_PER_PAGE).get_page(request.GET.get("page"))
+        paginator = Paginator(lessons, settings.LESSONS_PER_PAGE)
+    context = {
+        "form": form,
+        "filters": filters,
+        "is_filtered": bool(filters),
+        "paginator": paginator,
+        "correction": correction,
+    }
+    try:
+        context["page"] = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        # Say so, with a way back, rather than quietly showing another page.
+        context["missing_page"] = request.GET["page"]
+        return render(request, "curriculum/lesson_list.html", context, status=404)
+    return render(request, "curriculum/lesson_list.html", context)
+
+
+@require_safe
+@cache_public_page
+def unit_detail(request, band_slug):
+    unit = get_object_or_404(
+        Unit.objects.for_page(_lessons_for(request.user)), age_band__slug=band_slug
+    )
+    steps = list(unit.steps.all())
     return render(
         request,
-        "curriculum/lesson_list.html",
-        {"form": form, "page": page, "filters": filters, "is_filtered": bool(filters)},
+        "curriculum/unit_detail.html",
+        {
+            "unit": unit,
+            "steps": steps,
+            "total_minutes": sum(step.lesson.duration_minutes for step in steps),
+        },
     )
 
 
@@ -89,7 +123,9 @@ def _lesson_context(request, lesson):
 @cache_public_page
 def lesson_detail(request, slug):
     lesson = _get_lesson(request, slug)
-    return render(request, "curriculum/lesson_detail.html", _lesson_context(request, lesson))
+    context = _lesson_context(request, lesson)
+    context["unit_places"] = UnitLesson.objects.around(lesson, lessons=_lessons_for(request.user))
+    return render(request, "curriculum/lesson_detail.html", context)
 
 
 @require_safe

@@ -89,6 +89,7 @@ def make_lesson(slug=None, *, module=None, age_bands=None, themes=None, activiti
         ).save()
     for order, (handout_slug, title) in enumerate(handouts or [], start=1):
         Handout(lesson=lesson, order=order, slug=handout_slug, title=title, body="A card.").save()
+    lesson.save()  # as the loader and the admin do, once the activities and themes exist
     return lesson
 
 

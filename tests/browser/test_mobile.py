@@ -88,6 +88,8 @@ def test_no_page_scrolls_sideways_at_360px_and_every_target_is_big_enough(browse
         "/",
         module.get_absolute_url(),
         "/lessons/?age_band=ages-11-14&theme=bystander-intervention",
+        "/lessons/?q=bystandr",
+        "/units/ages-11-14/",
         lesson.get_absolute_url(),
         f"/lessons/{lesson.slug}/print/",
         handout.get_absolute_url(),

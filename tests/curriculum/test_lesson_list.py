@@ -2,7 +2,7 @@
 
 import pytest
 
-from curriculum.models import Status
+from curriculum.models import Lesson, Status
 from tests.factories import make_age_band, make_lesson, make_module, make_theme
 
 pytestmark = pytest.mark.django_db
@@ -87,27 +87,61 @@ def test_filters_combine_and_keep_their_state(anon_client, library):
     assert '<option value="45" selected>' in response.text
 
 
-def test_search_finds_words_in_title_and_summary(anon_client, library):
-    assert titles(anon_client.get("/lessons/?q=bystander")) == ["The active bystander"]
-    assert titles(anon_client.get("/lessons/?q=double")) == ["Long workshop"]
+def test_search_finds_words_in_title_summary_activities_and_themes(anon_client, library):
+    assert titles(anon_client.get("/lessons/?q=double")) == ["Long workshop"]  # summary
+    assert titles(anon_client.get("/lessons/?q=talking")) == ["Our talking rules"]  # title
+    assert set(titles(anon_client.get("/lessons/?q=intervention"))) == {
+        "The active bystander", "Long workshop"  # a theme's name
+    }  # fmt: skip
+    assert titles(anon_client.get("/lessons/?q=listening")) == ["What consent means"]
     assert titles(anon_client.get("/lessons/?q=nothing-like-this")) == []
 
 
-def test_search_follows_an_edit_in_the_admin(anon_client, library):
-    """On PostgreSQL the search reads a stored document the database keeps up to date."""
+def test_search_finds_a_word_in_an_activity(anon_client, library):
+    make_lesson("circle", title="Circle time", activities=[("Lunchtime role play", 45, None)])
+    assert titles(anon_client.get("/lessons/?q=lunchtime")) == ["Circle time"]
+
+
+def test_search_needs_every_word(anon_client, library):
+    assert titles(anon_client.get("/lessons/?q=consent listening")) == ["What consent means"]
+    assert titles(anon_client.get("/lessons/?q=consent workshop")) == []
+
+
+def test_search_finds_plurals_and_word_beginnings_not_word_middles(anon_client, library):
+    make_lesson("mentions", title="Kindness", summary="What upstanders do at break.")
+    assert titles(anon_client.get("/lessons/?q=upstander")) == ["Kindness"]
+    assert titles(anon_client.get("/lessons/?q=Upstanders")) == ["Kindness"]
+    assert list(Lesson.objects.search("standers")) == []
+
+
+def test_search_follows_an_edit_in_the_admin(staff_client, anon_client, library):
     lesson = library["long"]
-    lesson.title = "Upstanders at lunchtime"
-    lesson.save()
+    form = {
+        "title": "Upstanders at lunchtime", "slug": lesson.slug, "module": lesson.module.pk,
+        "status": "published", "age_bands": [band.pk for band in lesson.age_bands.all()],
+        "duration_minutes": 75, "summary": "About kindness on the bus.",
+        "outcome": "I can help.",
+        "activities-TOTAL_FORMS": 1, "activities-INITIAL_FORMS": 1,
+        "activities-0-id": lesson.activities.get().pk, "activities-0-lesson": lesson.pk,
+        "activities-0-order": 1, "activities-0-title": "Role play at the gates",
+        "activities-0-minutes": 75, "activities-0-grouping": "pairs",
+        "activities-0-instructions": "Act it out.",
+        "handouts-TOTAL_FORMS": 0, "handouts-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    response = staff_client.post(f"/admin/curriculum/lesson/{lesson.pk}/change/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
     assert titles(anon_client.get("/lessons/?q=upstanders")) == ["Upstanders at lunchtime"]
-    type(lesson).objects.filter(pk=lesson.pk).update(summary="About kindness on the bus.")
+    assert titles(anon_client.get("/lessons/?q=gates")) == ["Upstanders at lunchtime"]
     assert titles(anon_client.get("/lessons/?q=double")) == []  # the old summary's word
+    assert titles(anon_client.get("/lessons/?q=intervention")) == ["The active bystander"]
 
 
 def test_search_ranks_title_matches_first(anon_client, library):
     make_lesson("mentions", title="Another lesson", summary="Mentions consent in passing.")
+    make_lesson("deep", title="Deep in the body", summary="Asking first.",
+                activities=[("Consent and more consent", 45, None)])  # fmt: skip
     found = titles(anon_client.get("/lessons/?q=consent"))
-    assert found[0] == "What consent means"
-    assert "Another lesson" in found
+    assert found == ["What consent means", "Another lesson", "Deep in the body"]
 
 
 def test_search_keeps_the_other_filters(anon_client, library):
@@ -146,8 +180,25 @@ def test_very_long_search_says_so(anon_client, library):
 
 
 @pytest.mark.parametrize("page", ["999", "0", "-1", "abc", "1.5", "9" * 40])
-def test_page_numbers_out_of_range_show_a_page(anon_client, library, page):
-    assert anon_client.get("/lessons/", {"page": page}).status_code == 200
+def test_a_page_that_does_not_exist_says_so_and_links_to_the_first(anon_client, library, page):
+    response = anon_client.get("/lessons/", {"page": page, "theme": "consent"})
+    assert response.status_code == 404
+    assert f"There is no page “{page}” of these lessons: they fill 1 page." in response.text
+    assert '<a href="?theme=consent">Go to the first page</a>' in response.text
+    assert titles(anon_client.get("/lessons/?theme=consent")) == ["What consent means"]
+
+
+def test_a_theme_without_published_lessons_is_not_offered(anon_client, staff_client, library):
+    make_theme("online-behaviour", "Online behaviour")  # no lesson at all
+    draft_only = make_theme("trusted-adults", "Trusted adults")
+    library["draft"].themes.add(draft_only)
+    response = anon_client.get("/lessons/")
+    choices = [str(choice[1]) for choice in response.context["form"].fields["theme"].choices]
+    assert choices == ["Any theme", "Bystander intervention", "Consent"]
+    response = anon_client.get("/lessons/?theme=trusted-adults")
+    assert len(titles(response)) == 4
+    assert "No lesson has that theme yet; showing all themes." in response.text
+    assert "Trusted adults" in staff_client.get("/lessons/").text  # staff see drafts
 
 
 def test_pagination_keeps_filters(anon_client, settings):

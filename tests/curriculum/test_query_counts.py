@@ -19,8 +19,9 @@ PAGES = [
     ("/lessons/?age=ages-11-14", 8),
     # search with a theme filter: theme lookup, choices (3), count, lessons, bands, themes
     ("/lessons/?q=lesson&theme=consent", 8),
+    # lesson, bands, themes, activities, handouts, support services, its place in units
+    ("/lessons/speaking-up/", 7),
     # lesson, bands, themes, activities, handouts, support services
-    ("/lessons/speaking-up/", 6),
     ("/lessons/speaking-up/print/", 6),
     # the handout joined to its (visible) lesson
     ("/lessons/speaking-up/handouts/speaking-up-cards/", 1),
