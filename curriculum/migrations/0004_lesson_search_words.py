@@ -58,7 +58,7 @@ def restore_postgresql_document(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("curriculum", "0002_lesson_search_document")]
+    dependencies = [("curriculum", "0003_lesson_supervision_quizzes")]
 
     operations = [
         TrigramExtension(),

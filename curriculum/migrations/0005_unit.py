@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curriculum', '0003_lesson_search_words'),
+        ('curriculum', '0004_lesson_search_words'),
     ]
 
     operations = [
