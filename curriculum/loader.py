@@ -776,7 +776,7 @@ def read_content(root, *, against_database=True):
 # tests/curriculum/test_content.py enforces it) like every other rule.
 
 UNIT_MIN_LESSONS = 6
-NOT_YET_RULES = frozenset({"lessons-per-band", "minutes-fit-period", "both-quizzes"})
+NOT_YET_RULES = frozenset({"minutes-fit-period"})
 SOURCE_PARTS = ("author", "title", "publisher", "year", "url")
 
 
@@ -791,16 +791,41 @@ def _published(content):
 
 
 def teaching_order(content):
-    """Each age band's published lessons in teaching order: by module, then title (the
-    order the site lists them in)."""
+    """Each age band's published lessons in teaching order: the order of its unit file
+    (units/<band>.yaml); lessons the unit doesn't list come after, by module and title
+    (and the unit-lists-every-lesson rule names them)."""
     modules = {module["slug"]: module["order"] for module in content.modules}
-    lessons = sorted(
-        _published(content), key=lambda lesson: (modules.get(lesson["module"], 0), lesson["title"])
-    )
+    in_unit = {
+        unit["age_band"]: [step["lesson"] for step in unit["lessons"]] for unit in content.units
+    }
+
+    def place(band, lesson):
+        steps = in_unit.get(band, [])
+        position = steps.index(lesson["slug"]) if lesson["slug"] in steps else len(steps)
+        return (position, modules.get(lesson["module"], 0), lesson["title"])
+
     return {
-        band["slug"]: [lesson for lesson in lessons if band["slug"] in lesson["age_bands"]]
+        band["slug"]: sorted(
+            (lesson for lesson in _published(content) if band["slug"] in lesson["age_bands"]),
+            key=lambda lesson, band=band["slug"]: place(band, lesson),
+        )
         for band in content.age_bands
     }
+
+
+def _unit_lists_every_lesson(content):
+    """Every published lesson of a band has its place in the band's unit."""
+    in_unit = {
+        unit["age_band"]: {step["lesson"] for step in unit["lessons"]} for unit in content.units
+    }
+    for slug, lessons in teaching_order(content).items():
+        for lesson in lessons:
+            if lesson["slug"] not in in_unit.get(slug, set()):
+                yield Problem(
+                    lesson["_path"],
+                    "age_bands",
+                    f"is for {slug}, but units/{slug}.yaml doesn't list it",
+                )
 
 
 def _lessons_per_band(content):
@@ -864,6 +889,7 @@ def _sources_complete(content):
 
 UNIT_RULES = {
     "lessons-per-band": _lessons_per_band,
+    "unit-lists-every-lesson": _unit_lists_every_lesson,
     "minutes-fit-period": _minutes_fit_period,
     "both-quizzes": _both_quizzes,
     "supervision-set": _supervision_set,
