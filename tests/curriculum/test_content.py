@@ -23,7 +23,9 @@ GRADE_BOUND = {"ages-7-11": 5, "ages-11-14": 7, "ages-14-16": 9, "ages-16-18": 1
 CORE_MODULES = ("start-a-conversation", "stop-it-before-it-starts",
                 "create-a-respectful-environment")  # fmt: skip
 # Topics kept for older students: none of these stems may appear in a 7–11 lesson.
-OLDER_TOPICS = ("sex", "rape", "assault", "harass", "consent", "metoo", "weinstein", "porn",
+# Not "consent": at 7–11 it is body autonomy (asking before touching, "my body belongs
+# to me"), which the 2025 RSHE guidance asks primary schools to teach (issue 17).
+OLDER_TOPICS = ("sex", "rape", "assault", "harass", "metoo", "weinstein", "porn",
                 "abuse", "grope", "hashtag")  # fmt: skip
 REQUIRED_TEXT = ("title", "summary", "outcome", "starter_question", "safeguarding",
                  "adaptations_send", "adaptations_eal", "adaptations_mixed_age", "extension",
