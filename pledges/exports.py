@@ -5,6 +5,8 @@ import io
 
 import segno
 
+QUIET_ZONE_MODULES = 4  # the QR standard's minimum
+
 # A cell starting with one of these is run as a formula by spreadsheet programs; a
 # student could type "=HYPERLINK(...)" as a name. Prefixing a quote makes it plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
@@ -46,9 +48,15 @@ def signatures_csv(pledge, signatures, commitments):
 
 
 def qr_svg(url):
-    """An SVG QR code for `url`, drawn on the server: no third-party service sees it."""
+    """An SVG QR code for `url`, drawn on the server: no third-party service sees it.
+
+    It has a viewBox and no width or height, so CSS can make it any size and it scales
+    whole; with a fixed size, a shrunk QR code lost its right and bottom edges and no
+    phone could read it. The white border is the four-module quiet zone the QR standard
+    asks for: without it a scanner can't find the code on a busy page or projector.
+    """
     qr = segno.make(url, error="m")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False,
-            svgns=True, title="QR code", nl=False)  # fmt: skip
+    qr.save(buffer, kind="svg", border=QUIET_ZONE_MODULES, omitsize=True, dark="#000",
+            light="#fff", xmldecl=False, svgns=True, title="QR code", nl=False)  # fmt: skip
     return buffer.getvalue().decode()

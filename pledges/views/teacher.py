@@ -319,6 +319,12 @@ def pledge_delete(request, pk):
     return render(request, "pledges/pledge_confirm_delete.html", {"pledge": pledge})
 
 
+def _join_address(request):
+    """The join page's address as a pupil types it from a wall or a screen: no scheme
+    (browsers add it) and no trailing slash (the site redirects to it): school.org/join"""
+    return request.get_host() + reverse("pledges:join").rstrip("/")
+
+
 @require_safe
 @teacher_required
 def pledge_present(request, pk):
@@ -330,7 +336,7 @@ def pledge_present(request, pk):
         {
             "pledge": pledge,
             "qr_svg": exports.qr_svg(link),
-            "join_url": request.build_absolute_uri("/join/"),
+            "join_address": _join_address(request),
             # Opt-in: a page that reloads itself unasked fails WCAG 2.2.1 (timing).
             "refresh": request.GET.get("refresh") == "1",
         },
@@ -347,7 +353,7 @@ def pledge_poster(request, pk):
     return render(
         request,
         "pledges/pledge_poster.html",
-        {"pledge": pledge, "qr_svg": exports.qr_svg(link),
+        {"pledge": pledge, "qr_svg": exports.qr_svg(link), "join_address": _join_address(request),
          "names": list(names) if pledge.show_names else None},
     )  # fmt: skip
 
@@ -356,7 +362,11 @@ def pledge_poster(request, pk):
 @teacher_required
 def pledge_sheet(request, pk):
     pledge = access.pledge_for(request.user, pk, Pledge.objects.prefetch_related("commitments"))
-    return render(request, "pledges/pledge_sheet.html", {"pledge": pledge, "rows": range(1, 31)})
+    return render(
+        request,
+        "pledges/pledge_sheet.html",
+        {"pledge": pledge, "rows": range(1, 31), "join_address": _join_address(request)},
+    )
 
 
 @teacher_required

@@ -249,6 +249,31 @@ def test_qr_code_carries_the_link_token_not_the_code(teacher_client, pledge):
     assert response.content.startswith(b"<svg")
 
 
+def test_qr_code_scales_whole_with_its_quiet_zone(teacher_client, pledge):
+    """A viewBox and no fixed size, so CSS shrinks the whole code instead of cutting off
+    its edges; four white modules around it (the first dark module is at 4, 4)."""
+    svg = teacher_client.get(reverse("pledges:pledge-qr", args=[pledge.pk])).text
+    opening = svg[: svg.index(">")]
+    assert "viewBox=" in opening and "width=" not in opening and "height=" not in opening
+    assert 'fill="#fff"' in svg and 'd="M4 4.5h7' in svg
+
+
+def test_poster_has_the_typed_code_and_the_short_join_address(teacher_client, pledge):
+    text = teacher_client.get(reverse("pledges:pledge-poster", args=[pledge.pk])).text
+    assert "viewBox=" in text
+    assert pledge.join_code_display() in text
+    assert "<strong>testserver/join</strong>" in text
+
+
+def test_sheet_and_pledge_page_show_the_qr_code(teacher_client, pledge):
+    qr_url = reverse("pledges:pledge-qr", args=[pledge.pk])
+    sheet = teacher_client.get(reverse("pledges:pledge-sheet", args=[pledge.pk])).text
+    assert f'src="{qr_url}"' in sheet and pledge.join_code_display() in sheet
+    assert "<strong>testserver/join</strong>" in sheet
+    detail = teacher_client.get(pledge.get_absolute_url()).text
+    assert f'src="{qr_url}"' in detail
+
+
 def test_paper_sheet_prints_and_can_be_typed_in(teacher_client, pledge):
     sheet = teacher_client.get(reverse("pledges:pledge-sheet", args=[pledge.pk]))
     assert sheet.status_code == 200 and "☐" in sheet.text
