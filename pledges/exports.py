@@ -4,6 +4,7 @@ import csv
 import io
 
 import segno
+from django.http import HttpResponse
 
 QUIET_ZONE_MODULES = 4  # the QR standard's minimum
 
@@ -45,6 +46,16 @@ def signatures_csv(pledge, signatures, commitments):
             ]
         )
     return buffer.getvalue()
+
+
+def csv_response(text, filename):
+    """A CSV download that Excel opens with accents intact. Without a byte order mark
+    Excel reads a CSV in the computer's legacy code page, so "Zoë" comes out as "ZoÃ«";
+    the mark tells it the file is UTF-8, and other spreadsheet programs skip it."""
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # students' names: no copy in any cache
+    return response
 
 
 def qr_svg(url):

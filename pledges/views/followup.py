@@ -5,7 +5,6 @@ import io
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -131,11 +130,9 @@ def reflections_csv(request, pk):
                 reflection.updated.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"{slugify(pledge.title) or 'pledge'}-reflections.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.csv_response(
+        buffer.getvalue(), f"{slugify(pledge.title) or 'pledge'}-reflections.csv"
+    )
 
 
 def _checkin_for(request, pk, number):

@@ -407,14 +407,10 @@ def pledge_csv(request, pk):
     pledge = access.pledge_for(request.user, pk)
     signatures = pledge.signatures.prefetch_related("commitments").order_by("created")
     commitments = list(pledge.commitments.order_by("order"))
-    response = HttpResponse(
+    return exports.csv_response(
         exports.signatures_csv(pledge, signatures, commitments),
-        content_type="text/csv; charset=utf-8",
+        f"{slugify(pledge.title) or 'pledge'}-signatures.csv",
     )
-    filename = f"{slugify(pledge.title) or 'pledge'}-signatures.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_safe

@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from curriculum.loader import load_content
-from pledges.models import Commitment, Pledge, PledgeStatus, PledgeTemplate, Signature
+from pledges.models import (
+    CheckIn,
+    Commitment,
+    Pledge,
+    PledgeStatus,
+    PledgeTemplate,
+    Reflection,
+    Signature,
+)
 from tests.factories import make_classroom, make_pledge, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -215,10 +223,24 @@ def test_csv_export_is_spreadsheet_safe(teacher_client, pledge):
     response = teacher_client.get(reverse("pledges:pledge-csv", args=[pledge.pk]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Name", "Signed at (UTC)", "Status"]
     assert rows[1][0] == "Sam K" and rows[1][3:] == ["yes", "yes", "yes"]
     assert rows[2][0] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("export", ["pledges:pledge-csv", "pledges:reflections-csv"])
+def test_csv_exports_open_in_excel_with_accents_intact(teacher_client, pledge, export):
+    """Excel reads a CSV as UTF-8 only when it starts with the byte order mark."""
+    signature = make_signature(pledge, "Zoë Ñúñez")
+    checkin = CheckIn.start(pledge=pledge)
+    Reflection.objects.create(checkin=checkin, signature=signature, note="Très bien")
+    response = teacher_client.get(reverse(export, args=[pledge.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbfCheck-in," if "reflections" in export
+                                       else b"\xef\xbb\xbfName,")  # fmt: skip
+    assert "Zoë Ñúñez".encode() in response.content
+    assert response.content.count(b"\xef\xbb\xbf") == 1
 
 
 def test_poster_shows_names_only_when_the_teacher_turned_them_on(teacher_client, pledge):
