@@ -2,6 +2,7 @@
 
 import csv
 import io
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -311,8 +312,8 @@ def test_paper_sheet_prints_and_can_be_typed_in(teacher_client, pledge):
 
 @pytest.mark.parametrize(
     ("lines", "message"),
-    [("", "This field is required"), ("Jo C: 9", "commitment numbers go from 1 to 3"),
-     ("Jo C: x", "commitment numbers go from 1 to 3"), ("J0hn!", "Line 1"),
+    [("", "This field is required"), ("Jo C: 9", "Commitment numbers go from 1 to 3"),
+     ("Jo C: x", "Commitment numbers go from 1 to 3"), ("J0hn!", "Line 1"),
      ("Ali B\nali b", "already in the list")],
 )  # fmt: skip
 def test_bad_paper_lines_change_nothing(teacher_client, pledge, lines, message):
@@ -484,3 +485,22 @@ def test_a_cached_list_costs_fewer_queries(teacher_client, pledge, settings,
     with django_assert_num_queries(3):
         response = teacher_client.get(pledge.get_absolute_url())
     assert _listed(response)[0] == "Name T" and len(_listed(response)) == 20
+
+
+def test_every_bad_paper_line_is_reported_at_once(teacher_client, pledge):
+    lines = "Sam K\nJ0hn!\nJo C: 9\n\nAli B\nali b: 1\nMo D: x\nBea E: 1, 3\nJ@y: 7"
+    response = teacher_client.post(
+        reverse("pledges:pledge-paper", args=[pledge.pk]), {"lines": lines}
+    )
+    text = unescape(response.text)
+    assert response.status_code == 200
+    bad_name = "Names can use letters, spaces, hyphens and apostrophes only."
+    bad_numbers = "Commitment numbers go from 1 to 3."
+    assert f"Line 2: {bad_name}" in text
+    assert f"Line 3: {bad_numbers}" in text
+    assert "Line 6: This name is already in the list." in text
+    assert f"Line 7: {bad_numbers}" in text
+    assert f"Line 9: {bad_name} {bad_numbers}" in text  # both of a line's problems
+    assert "Line 1:" not in text and "Line 5:" not in text and "Line 8:" not in text
+    assert lines in text  # the teacher's text is kept, to fix and send again
+    assert not pledge.signatures.exists()
