@@ -57,6 +57,13 @@ def dashboard(request):
     )
 
 
+def _pledge_start(request):
+    """What a new pledge starts from (?lesson=…, ?template=…), carried through "add a
+    class first" so the teacher lands back on the pledge form it fills in. Only these
+    two names are carried, never a whole "next" address: no open redirect."""
+    return {key: request.GET[key][:100] for key in ("lesson", "template") if request.GET.get(key)}
+
+
 @teacher_required
 def classroom_create(request):
     form = ClassroomForm(request.POST or None)
@@ -66,6 +73,10 @@ def classroom_create(request):
         classroom.school = access.school_of(request.user)
         classroom.save()
         messages.success(request, _("Class “%(name)s” created.") % {"name": classroom.name})
+        start = _pledge_start(request)
+        if start:
+            start["classroom"] = classroom.pk
+            return redirect(f"{reverse('pledges:pledge-create')}?{urlencode(start)}")
         return redirect("pledges:dashboard")
     return render(request, "pledges/classroom_form.html", {"form": form, "classroom": None})
 
@@ -108,7 +119,9 @@ def pledge_create(request):
     classrooms = access.classrooms_of(request.user)
     if not classrooms.exists():
         messages.info(request, _("Create a class first; then start its pledge."))
-        return redirect("pledges:classroom-create")
+        start = _pledge_start(request)
+        target = reverse("pledges:classroom-create")
+        return redirect(f"{target}?{urlencode(start)}" if start else target)
     template, lesson = _template_for(request)
     initial = {"classroom": request.GET.get("classroom") or classrooms.order_by("name").first()}
     if template is not None:

@@ -82,6 +82,37 @@ def test_teacher_without_classes_is_asked_to_add_one(teacher_client):
     assert response["Location"] == reverse("pledges:classroom-create")
 
 
+def test_a_pledge_from_a_lesson_keeps_the_lesson_through_adding_a_class(teacher_client, teacher):
+    from django.conf import settings
+
+    load_content(settings.CURRICULUM_DIR)
+    template = PledgeTemplate.objects.filter(lesson__isnull=False).first()
+    lesson = template.lesson
+    start = teacher_client.get(reverse("pledges:pledge-create") + f"?lesson={lesson.slug}")
+    add_class = reverse("pledges:classroom-create") + f"?lesson={lesson.slug}"
+    assert start["Location"] == add_class
+    # A bad class name is refused on the same address, so the lesson is still carried.
+    refused = teacher_client.post(add_class, {"name": "  ", "year_group": ""})
+    assert refused.status_code == 200 and not teacher.classrooms.exists()
+    added = teacher_client.post(add_class, {"name": "8B", "year_group": "Year 8"})
+    classroom = teacher.classrooms.get()
+    form_url = reverse("pledges:pledge-create") + f"?lesson={lesson.slug}&classroom={classroom.pk}"
+    assert added["Location"] == form_url
+    form = teacher_client.get(form_url)
+    assert escape(template.title) in form.text and escape(template.commitments[0]) in form.text
+    assert f'<option value="{classroom.pk}" selected>' in form.text
+    teacher_client.post(form_url, form_data(classroom, title=template.title))
+    assert Pledge.objects.get().lesson == lesson
+
+
+def test_adding_a_class_carries_only_the_lesson_or_template_never_an_address(teacher_client):
+    url = reverse("pledges:classroom-create") + "?next=https://evil.example/&lesson=x"
+    response = teacher_client.post(url, {"name": "8B", "year_group": "Year 8"})
+    assert response["Location"].startswith(reverse("pledges:pledge-create") + "?lesson=x&")
+    assert "evil" not in response["Location"]
+    assert teacher_client.get(response["Location"]).status_code == 200  # unknown lesson: blank
+
+
 def test_pledge_from_a_lesson_is_prefilled_with_its_modules_template(teacher_client, classroom):
     from django.conf import settings
 
