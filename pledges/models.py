@@ -299,12 +299,6 @@ class PledgeQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(classroom__teacher=user)
 
-    def open(self, now=None):
-        """Pledges students can sign now: Pledge.is_open() as a filter."""
-        now = now or timezone.now()
-        return self.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now),
-                           status=PledgeStatus.OPEN)  # fmt: skip
-
 
 class Pledge(models.Model):
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="pledges")
