@@ -48,11 +48,15 @@ def signatures_csv(pledge, signatures, commitments):
     return buffer.getvalue()
 
 
+# Without a byte order mark Excel reads a CSV in the computer's legacy code page, so
+# "Zoë" comes out as "ZoÃ«"; the mark tells it the file is UTF-8, and other spreadsheet
+# programs skip it. Every CSV we hand out starts with it.
+EXCEL_BOM = "\ufeff"
+
+
 def csv_response(text, filename):
-    """A CSV download that Excel opens with accents intact. Without a byte order mark
-    Excel reads a CSV in the computer's legacy code page, so "Zoë" comes out as "ZoÃ«";
-    the mark tells it the file is UTF-8, and other spreadsheet programs skip it."""
-    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    """A CSV download that Excel opens with accents intact (EXCEL_BOM)."""
+    response = HttpResponse(EXCEL_BOM + text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"  # students' names: no copy in any cache
     return response

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pledges import access
-from pledges.exports import spreadsheet_safe
+from pledges.exports import EXCEL_BOM, spreadsheet_safe
 from pledges.forms.accounts import DeleteSchoolForm
 from pledges.models import (
     CheckIn,
@@ -106,7 +106,7 @@ def _csv(header, rows):
     writer.writerow(header)
     for row in rows:
         writer.writerow([spreadsheet_safe(value) for value in row])
-    return buffer.getvalue()
+    return EXCEL_BOM + buffer.getvalue()
 
 
 def _when(value):
