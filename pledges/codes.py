@@ -62,6 +62,19 @@ def normalise_return_code(typed):
     return code if len(code) == RETURN_CODE_LENGTH else ""
 
 
+def one_slip_away(code):
+    """Every code one slip of a pupil's finger or eye from `code`: one character changed
+    to another of the alphabet, or two neighbours swapped. For a join code that is at
+    most 9 × 30 + 8 = 278 codes; `code` itself is not among them."""
+    slips = set()
+    for i, typed in enumerate(code):
+        slips.update(code[:i] + other + code[i + 1 :] for other in ALPHABET if other != typed)
+    for i in range(len(code) - 1):
+        slips.add(code[:i] + code[i + 1] + code[i] + code[i + 2 :])
+    slips.discard(code)  # swapping two equal neighbours changes nothing
+    return slips
+
+
 def display(code):
     """Group a code in threes (or fours) for reading aloud: K7M-Q4P-XRT."""
     size = 3 if len(code) % 3 == 0 else 4

@@ -2,7 +2,8 @@
 
 Only *wrong* codes count: a class typing the right code from one school address is never
 slowed down, and a code that cannot be a code at all (wrong length or characters) is
-refused before it gets here, since it could not match anything. The counters live in the
+refused before it gets here, since it could not match anything. Nor does a pupil's typo
+of an open pledge's code count (record_wrong_join_code). The counters live in the
 database (pledges.models.GuessCounter) and change with one atomic UPDATE, so the limit
 holds across app processes without Redis.
 
@@ -20,7 +21,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from pledges.models import GuessCounter
+from pledges import codes
+from pledges.models import GuessCounter, Pledge
 
 # Join codes keep the plain "addr:"/"global:" keys; other scopes (return codes) are
 # counted apart, so wrong return codes never block typing a class code and vice versa.
@@ -88,6 +90,23 @@ def record_wrong(request, *, scope="join", now=None):
     epoch, start = _window(now)
     for key in _keys(request, scope=scope, epoch=epoch):
         _increment(key, start)
+
+
+def record_wrong_join_code(request, code, *, now=None):
+    """Count a well-formed join code that matched no pledge, unless it is one slip
+    (pledges.codes.one_slip_away) from the code of a pledge open now: that is a pupil's
+    typo, and a class behind one school address makes dozens of them in a minute. It
+    gets the same answer as any wrong code; what a guesser can learn from it not being
+    counted is worked out in the README ("Expected time to guess a code")."""
+    now = now or timezone.now()
+    # One query on join_code's unique index alone, filtered here by Pledge.is_open():
+    # with the status in the WHERE clause PostgreSQL scanned every open pledge instead.
+    near = Pledge.objects.filter(join_code__in=codes.one_slip_away(code)).only(
+        "status", "closes_at"
+    )
+    if any(pledge.is_open(now) for pledge in near):
+        return
+    record_wrong(request, scope="join", now=now)
 
 
 def _increment(key, window_start):

@@ -132,37 +132,42 @@ class PaperSignaturesForm(forms.Form):
         self.commitments = list(commitments)
 
     def clean_lines(self):
+        """Every problem of every line at once, so the teacher fixes the sheet in one go."""
         entries, problems = [], []
         seen = set()
         for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             if not line.strip():
                 continue
             raw_name, _sep, numbers = line.partition(":")
+            line_problems = []
             try:
                 display_name, name_key = names.validate(raw_name)
             except forms.ValidationError as error:
-                problems.append(
-                    _("Line %(n)d: %(error)s") % {"n": number, "error": error.messages[0]}
-                )
-                continue
+                display_name = name_key = None
+                line_problems.append(error.messages[0])
             chosen = self.commitments
             if numbers.strip():
                 try:
                     picks = {int(part) for part in numbers.replace(" ", "").split(",") if part}
                 except ValueError:
                     picks = {0}
-                if not picks or not all(1 <= pick <= len(self.commitments) for pick in picks):
-                    problems.append(
-                        _("Line %(n)d: commitment numbers go from 1 to %(max)d.")
-                        % {"n": number, "max": len(self.commitments)}
+                if picks and all(1 <= pick <= len(self.commitments) for pick in picks):
+                    chosen = [self.commitments[pick - 1] for pick in sorted(picks)]
+                else:
+                    line_problems.append(
+                        _("Commitment numbers go from 1 to %(max)d.")
+                        % {"max": len(self.commitments)}
                     )
-                    continue
-                chosen = [self.commitments[pick - 1] for pick in sorted(picks)]
-            if name_key in seen:
-                problems.append(_("Line %(n)d: this name is already in the list.") % {"n": number})
-                continue
+            if name_key is not None and name_key in seen:
+                line_problems.append(_("This name is already in the list."))
             seen.add(name_key)
-            entries.append((display_name, name_key, chosen))
+            if line_problems:
+                problems.append(
+                    _("Line %(n)d: %(error)s")
+                    % {"n": number, "error": " ".join(map(str, line_problems))}
+                )
+            else:
+                entries.append((display_name, name_key, chosen))
         if problems:
             raise forms.ValidationError(problems)
         if not entries:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -128,11 +127,9 @@ def reflections_csv(request, pk):
                 reflection.updated.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    response = HttpResponse(exports.csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    filename = f"{slugify(pledge.title) or 'pledge'}-reflections.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.csv_response(
+        exports.csv_text(header, rows), f"{slugify(pledge.title) or 'pledge'}-reflections.csv"
+    )
 
 
 def _checkin_for(request, pk, number):

@@ -172,7 +172,7 @@ def join(request):
             pledge = Pledge.objects.filter(join_code=form.cleaned_data["code"]).first()
             if pledge is not None:
                 return redirect(pledge.get_join_url())
-            limits.record_wrong(request)
+            limits.record_wrong_join_code(request, form.cleaned_data["code"])
             form.add_error("code", UNKNOWN_JOIN_CODE)
     return render(request, "pledges/join.html", {"form": form})
 
@@ -194,7 +194,7 @@ def join_code(request, code):
         return _unavailable(request, reason="malformed", status=404)
     pledge = _pledge_for(request, "join_code", normalised)
     if pledge is None:
-        limits.record_wrong(request)
+        limits.record_wrong_join_code(request, normalised)
         return _unavailable(request, reason="unknown-code", status=404)
     if request.method != "POST" and code != pledge.join_code_display():
         return redirect(pledge.get_join_url())  # one tidy address: K7M-Q4P-XRT

@@ -62,6 +62,13 @@ def dashboard(request):
     )
 
 
+def _pledge_start(request):
+    """What a new pledge starts from (?lesson=…, ?template=…), carried through "add a
+    class first" so the teacher lands back on the pledge form it fills in. Only these
+    two names are carried, never a whole "next" address: no open redirect."""
+    return {key: request.GET[key][:100] for key in ("lesson", "template") if request.GET.get(key)}
+
+
 @teacher_required
 def classroom_create(request):
     form = ClassroomForm(request.POST or None)
@@ -71,6 +78,10 @@ def classroom_create(request):
         classroom.school = access.school_of(request.user)
         classroom.save()
         messages.success(request, _("Class “%(name)s” created.") % {"name": classroom.name})
+        start = _pledge_start(request)
+        if start:
+            start["classroom"] = classroom.pk
+            return redirect(f"{reverse('pledges:pledge-create')}?{urlencode(start)}")
         return redirect("pledges:dashboard")
     return render(request, "pledges/classroom_form.html", {"form": form, "classroom": None})
 
@@ -113,7 +124,9 @@ def pledge_create(request):
     classrooms = access.classrooms_of(request.user)
     if not classrooms.exists():
         messages.info(request, _("Create a class first; then start its pledge."))
-        return redirect("pledges:classroom-create")
+        start = _pledge_start(request)
+        target = reverse("pledges:classroom-create")
+        return redirect(f"{target}?{urlencode(start)}" if start else target)
     template, lesson = _template_for(request)
     initial = {"classroom": request.GET.get("classroom") or classrooms.order_by("name").first()}
     if template is not None:
@@ -324,6 +337,12 @@ def pledge_delete(request, pk):
     return render(request, "pledges/pledge_confirm_delete.html", {"pledge": pledge})
 
 
+def _join_address(request):
+    """The join page's address as a pupil types it from a wall or a screen: no scheme
+    (browsers add it) and no trailing slash (the site redirects to it): school.org/join"""
+    return request.get_host() + reverse("pledges:join").rstrip("/")
+
+
 @require_safe
 @teacher_required
 def pledge_present(request, pk):
@@ -335,7 +354,7 @@ def pledge_present(request, pk):
         {
             "pledge": pledge,
             "qr_svg": exports.qr_svg(link),
-            "join_url": request.build_absolute_uri("/join/"),
+            "join_address": _join_address(request),
             # Opt-in: a page that reloads itself unasked fails WCAG 2.2.1 (timing).
             "refresh": request.GET.get("refresh") == "1",
         },
@@ -352,7 +371,7 @@ def pledge_poster(request, pk):
     return render(
         request,
         "pledges/pledge_poster.html",
-        {"pledge": pledge, "qr_svg": exports.qr_svg(link),
+        {"pledge": pledge, "qr_svg": exports.qr_svg(link), "join_address": _join_address(request),
          "names": list(names) if pledge.show_names else None},
     )  # fmt: skip
 
@@ -361,7 +380,11 @@ def pledge_poster(request, pk):
 @teacher_required
 def pledge_sheet(request, pk):
     pledge = access.pledge_for(request.user, pk, Pledge.objects.prefetch_related("commitments"))
-    return render(request, "pledges/pledge_sheet.html", {"pledge": pledge, "rows": range(1, 31)})
+    return render(
+        request,
+        "pledges/pledge_sheet.html",
+        {"pledge": pledge, "rows": range(1, 31), "join_address": _join_address(request)},
+    )
 
 
 @teacher_required
@@ -402,14 +425,10 @@ def pledge_csv(request, pk):
     pledge = access.pledge_for(request.user, pk)
     signatures = pledge.signatures.prefetch_related("commitments").order_by("created")
     commitments = list(pledge.commitments.order_by("order"))
-    response = HttpResponse(
+    return exports.csv_response(
         exports.signatures_csv(pledge, signatures, commitments),
-        content_type="text/csv; charset=utf-8",
+        f"{slugify(pledge.title) or 'pledge'}-signatures.csv",
     )
-    filename = f"{slugify(pledge.title) or 'pledge'}-signatures.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_safe

@@ -2,13 +2,22 @@
 
 import csv
 import io
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from curriculum.loader import load_content
-from pledges.models import Commitment, Pledge, PledgeStatus, PledgeTemplate, Signature
+from pledges.models import (
+    CheckIn,
+    Commitment,
+    Pledge,
+    PledgeStatus,
+    PledgeTemplate,
+    Reflection,
+    Signature,
+)
 from tests.factories import make_classroom, make_pledge, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +80,37 @@ def test_cannot_create_a_pledge_in_a_colleagues_class(teacher_client, colleague,
 def test_teacher_without_classes_is_asked_to_add_one(teacher_client):
     response = teacher_client.get(reverse("pledges:pledge-create"))
     assert response["Location"] == reverse("pledges:classroom-create")
+
+
+def test_a_pledge_from_a_lesson_keeps_the_lesson_through_adding_a_class(teacher_client, teacher):
+    from django.conf import settings
+
+    load_content(settings.CURRICULUM_DIR)
+    template = PledgeTemplate.objects.filter(lesson__isnull=False).first()
+    lesson = template.lesson
+    start = teacher_client.get(reverse("pledges:pledge-create") + f"?lesson={lesson.slug}")
+    add_class = reverse("pledges:classroom-create") + f"?lesson={lesson.slug}"
+    assert start["Location"] == add_class
+    # A bad class name is refused on the same address, so the lesson is still carried.
+    refused = teacher_client.post(add_class, {"name": "  ", "year_group": ""})
+    assert refused.status_code == 200 and not teacher.classrooms.exists()
+    added = teacher_client.post(add_class, {"name": "8B", "year_group": "Year 8"})
+    classroom = teacher.classrooms.get()
+    form_url = reverse("pledges:pledge-create") + f"?lesson={lesson.slug}&classroom={classroom.pk}"
+    assert added["Location"] == form_url
+    form = teacher_client.get(form_url)
+    assert escape(template.title) in form.text and escape(template.commitments[0]) in form.text
+    assert f'<option value="{classroom.pk}" selected>' in form.text
+    teacher_client.post(form_url, form_data(classroom, title=template.title))
+    assert Pledge.objects.get().lesson == lesson
+
+
+def test_adding_a_class_carries_only_the_lesson_or_template_never_an_address(teacher_client):
+    url = reverse("pledges:classroom-create") + "?next=https://evil.example/&lesson=x"
+    response = teacher_client.post(url, {"name": "8B", "year_group": "Year 8"})
+    assert response["Location"].startswith(reverse("pledges:pledge-create") + "?lesson=x&")
+    assert "evil" not in response["Location"]
+    assert teacher_client.get(response["Location"]).status_code == 200  # unknown lesson: blank
 
 
 def test_pledge_from_a_lesson_is_prefilled_with_its_modules_template(teacher_client, classroom):
@@ -215,10 +255,24 @@ def test_csv_export_is_spreadsheet_safe(teacher_client, pledge):
     response = teacher_client.get(reverse("pledges:pledge-csv", args=[pledge.pk]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Name", "Signed at (UTC)", "Status"]
     assert rows[1][0] == "Sam K" and rows[1][3:] == ["yes", "yes", "yes"]
     assert rows[2][0] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("export", ["pledges:pledge-csv", "pledges:reflections-csv"])
+def test_csv_exports_open_in_excel_with_accents_intact(teacher_client, pledge, export):
+    """Excel reads a CSV as UTF-8 only when it starts with the byte order mark."""
+    signature = make_signature(pledge, "Zoë Ñúñez")
+    checkin = CheckIn.start(pledge=pledge)
+    Reflection.objects.create(checkin=checkin, signature=signature, note="Très bien")
+    response = teacher_client.get(reverse(export, args=[pledge.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbfCheck-in," if "reflections" in export
+                                       else b"\xef\xbb\xbfName,")  # fmt: skip
+    assert "Zoë Ñúñez".encode() in response.content
+    assert response.content.count(b"\xef\xbb\xbf") == 1
 
 
 def test_poster_shows_names_only_when_the_teacher_turned_them_on(teacher_client, pledge):
@@ -249,6 +303,31 @@ def test_qr_code_carries_the_link_token_not_the_code(teacher_client, pledge):
     assert response.content.startswith(b"<svg")
 
 
+def test_qr_code_scales_whole_with_its_quiet_zone(teacher_client, pledge):
+    """A viewBox and no fixed size, so CSS shrinks the whole code instead of cutting off
+    its edges; four white modules around it (the first dark module is at 4, 4)."""
+    svg = teacher_client.get(reverse("pledges:pledge-qr", args=[pledge.pk])).text
+    opening = svg[: svg.index(">")]
+    assert "viewBox=" in opening and "width=" not in opening and "height=" not in opening
+    assert 'fill="#fff"' in svg and 'd="M4 4.5h7' in svg
+
+
+def test_poster_has_the_typed_code_and_the_short_join_address(teacher_client, pledge):
+    text = teacher_client.get(reverse("pledges:pledge-poster", args=[pledge.pk])).text
+    assert "viewBox=" in text
+    assert pledge.join_code_display() in text
+    assert "<strong>testserver/join</strong>" in text
+
+
+def test_sheet_and_pledge_page_show_the_qr_code(teacher_client, pledge):
+    qr_url = reverse("pledges:pledge-qr", args=[pledge.pk])
+    sheet = teacher_client.get(reverse("pledges:pledge-sheet", args=[pledge.pk])).text
+    assert f'src="{qr_url}"' in sheet and pledge.join_code_display() in sheet
+    assert "<strong>testserver/join</strong>" in sheet
+    detail = teacher_client.get(pledge.get_absolute_url()).text
+    assert f'src="{qr_url}"' in detail
+
+
 def test_paper_sheet_prints_and_can_be_typed_in(teacher_client, pledge):
     sheet = teacher_client.get(reverse("pledges:pledge-sheet", args=[pledge.pk]))
     assert sheet.status_code == 200 and "☐" in sheet.text
@@ -264,8 +343,8 @@ def test_paper_sheet_prints_and_can_be_typed_in(teacher_client, pledge):
 
 @pytest.mark.parametrize(
     ("lines", "message"),
-    [("", "This field is required"), ("Jo C: 9", "commitment numbers go from 1 to 3"),
-     ("Jo C: x", "commitment numbers go from 1 to 3"), ("J0hn!", "Line 1"),
+    [("", "This field is required"), ("Jo C: 9", "Commitment numbers go from 1 to 3"),
+     ("Jo C: x", "Commitment numbers go from 1 to 3"), ("J0hn!", "Line 1"),
      ("Ali B\nali b", "already in the list")],
 )  # fmt: skip
 def test_bad_paper_lines_change_nothing(teacher_client, pledge, lines, message):
@@ -437,3 +516,22 @@ def test_a_cached_list_costs_fewer_queries(teacher_client, pledge, settings,
     with django_assert_num_queries(3):
         response = teacher_client.get(pledge.get_absolute_url())
     assert _listed(response)[0] == "Name T" and len(_listed(response)) == 20
+
+
+def test_every_bad_paper_line_is_reported_at_once(teacher_client, pledge):
+    lines = "Sam K\nJ0hn!\nJo C: 9\n\nAli B\nali b: 1\nMo D: x\nBea E: 1, 3\nJ@y: 7"
+    response = teacher_client.post(
+        reverse("pledges:pledge-paper", args=[pledge.pk]), {"lines": lines}
+    )
+    text = unescape(response.text)
+    assert response.status_code == 200
+    bad_name = "Names can use letters, spaces, hyphens and apostrophes only."
+    bad_numbers = "Commitment numbers go from 1 to 3."
+    assert f"Line 2: {bad_name}" in text
+    assert f"Line 3: {bad_numbers}" in text
+    assert "Line 6: This name is already in the list." in text
+    assert f"Line 7: {bad_numbers}" in text
+    assert f"Line 9: {bad_name} {bad_numbers}" in text  # both of a line's problems
+    assert "Line 1:" not in text and "Line 5:" not in text and "Line 8:" not in text
+    assert lines in text  # the teacher's text is kept, to fix and send again
+    assert not pledge.signatures.exists()

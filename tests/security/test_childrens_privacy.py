@@ -287,7 +287,9 @@ def test_the_lead_exports_the_whole_school_as_spreadsheet_safe_csvs(world):
     assert response["Content-Type"] == "application/zip"
     assert response["Cache-Control"] == "no-store"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    files = {name: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
+    raw = {name: archive.read(name) for name in archive.namelist()}
+    assert all(data.startswith(b"\xef\xbb\xbf") for data in raw.values())  # Excel: UTF-8
+    files = {name: data.decode("utf-8-sig") for name, data in raw.items()}
     assert set(files) == {"school.csv", "teachers.csv", "classrooms.csv", "pledges.csv",
                           "commitments.csv", "signatures.csv", "checkins.csv",
                           "reflections.csv"}  # fmt: skip

@@ -227,13 +227,21 @@ def test_readme_states_the_expected_time_to_guess_correctly():
     open_pledges = 10_000
     p_hit = open_pledges / space
     assert "3.8 × 10⁻¹⁰" in README and f"{p_hit:.1e}" == "3.8e-10"
-    guesses_needed = 1 / p_hit
-    assert "2.6 × 10⁹ guesses" in README and f"{guesses_needed:.1e}" == "2.6e+09"
+    assert "2.6 × 10⁹ guesses" in README and f"{1 / p_hit:.1e}" == "2.6e+09"  # no slip rule
+    # A slip of an open code is not counted, and a guesser can tell: each code and its
+    # slips are a target.
+    slips = len(codes.one_slip_away("K7MQ4PXRT"))
+    assert slips == 9 * 30 + 8 == 278 and "9 × 30 + 8 = 278 slips" in README
+    p_target = open_pledges * (slips + 1) / space
+    assert "10,000 × 279 / 31⁹ ≈\n1.06 × 10⁻⁷" in README and f"{p_target:.2e}" == "1.06e-07"
+    guesses_needed = 1 / p_target
+    assert "about 9.5 × 10⁶ guesses" in README and f"{guesses_needed:.1e}" == "9.5e+06"
     windows_per_day = 24 * 3600 / settings.WRONG_CODE_WINDOW_SECONDS
     per_day = settings.WRONG_CODES_GLOBAL * windows_per_day
     assert per_day == 72_000 and "72,000 a day" in README
     days = guesses_needed / per_day
-    assert "≈ 36,700 days" in README and round(days, -2) == 36_700
-    assert "roughly **100 years**" in README and abs(days / 365.25 - 100) < 1  # 100.5
+    assert "≈ **130 days**" in README and round(days, -1) == 130  # 131.6
+    assert "about 100 years" in README and abs(1 / p_hit / per_day / 365.25 - 100) < 1
     per_address_factor = settings.WRONG_CODES_GLOBAL / settings.WRONG_CODES_PER_ADDRESS
-    assert per_address_factor == 25 and "25 times longer" in README
+    assert per_address_factor == 25 and "25 times\nlonger, about 9 years" in README
+    assert round(days * per_address_factor / 365.25) == 9
