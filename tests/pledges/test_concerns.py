@@ -298,3 +298,24 @@ def test_only_the_lead_sets_the_country_and_a_bad_one_changes_nothing(
     teacher_client.post(url, {"country": "US"})
     school.refresh_from_db()
     assert school.country == "US"
+
+
+def test_lesson_safeguarding_panels_show_the_teachers_country_and_both_to_anyone_else(
+    teacher_client, anon_client, school
+):
+    from curriculum.models import SupportService
+
+    lesson = factories.make_lesson("speaking-up")
+    SupportService.objects.create(
+        name="Childline", helps_with="x", contact="0800 1111", country="GB"
+    )
+    SupportService.objects.create(name="Childhelp", helps_with="x", contact="1-800", country="US")
+    page = lesson.get_absolute_url()
+    both = anon_client.get(page).text
+    assert "Childline" in both and "Childhelp" in both
+    mine = teacher_client.get(page).text
+    assert "Childline" in mine and "Childhelp" not in mine
+    school.country = "US"
+    school.save()
+    mine = teacher_client.get(page).text
+    assert "Childhelp" in mine and "Childline" not in mine
