@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curriculum import markdown
+from curriculum import layout, markdown
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -379,6 +379,17 @@ class Handout(models.Model):
 
     def get_absolute_url(self):
         return reverse("curriculum:handout-print", args=[self.lesson.slug, self.slug])
+
+    def pieces(self):
+        """The body as prose and sets of cards to cut out (see curriculum.layout)."""
+        return layout.handout_layout(self)
+
+    def is_card_set(self):
+        return any(kind == "cards" for kind, _content in self.pieces())
+
+    def has_writing_lines(self):
+        """Exit tickets and the like carry their own dotted lines to write on."""
+        return "....." in self.body
 
 
 class SupportService(models.Model):
