@@ -58,6 +58,7 @@ class LessonFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("age", "module", "theme", "duration"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["age"].label_from_instance = AgeBand.full_label
 
     def clean_q(self):
         # NUL and other control characters can't be searched for and upset PostgreSQL.

@@ -11,8 +11,8 @@ from django.db import connection, models
 from django.db.models import Prefetch, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from curriculum import layout, markdown
 
@@ -47,6 +47,16 @@ class AgeBand(models.Model):
 
     def __str__(self):
         return self.label
+
+    def full_label(self):
+        """The band with its UK key stage and US grades, as teachers in either country
+        look for it: "Ages 11–14 · Key Stage 3 (Years 7–9) · Grades 6–8 (US)"."""
+        parts = [self.label]
+        if self.uk_stage:
+            parts.append(self.uk_stage)
+        if self.us_grades:
+            parts.append(gettext("%(grades)s (US)") % {"grades": self.us_grades})
+        return " · ".join(parts)
 
 
 class Theme(models.Model):
