@@ -21,7 +21,7 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -31,11 +31,16 @@ CARD_HEADING = re.compile(r"^\s*(card|case study|role card)\b", re.IGNORECASE)
 CARD_PARAGRAPH = re.compile(r"^<p><strong>\s*(role card\b|[A-Z]\.)", re.IGNORECASE)
 # Words in the paragraph before a list that mark the list as the teacher's checklist.
 TEACHER_CUE = re.compile(
-    r"listen (out )?for|walk (round|around)|circulate|push (groups|back)|watch for|look for",
+    r"listen (out )?for|walk (round|around)|circulate|push (groups|back)|watch for|look for"
+    r"|take feedback|make (sure|these|two|three|the) |in your own words|usually emerges|comes out",
     re.IGNORECASE,
 )
 # A question the teacher is told to put to the class, in italics: Ask: *"…?"*
 ASKED_QUESTION = re.compile(r"<em>([^<]*\?[^<]*)</em>")
+# Characters an item of a board list averages at most; longer items are teaching notes.
+LONG_ITEM = 200
+# Characters of student text beyond which a screen uses smaller type to fit.
+DENSE_SCREEN = 400
 CARD_SET_HINT = re.compile(r"\bcards?\b", re.IGNORECASE)
 
 
@@ -196,7 +201,11 @@ def student_part(activity):
     questions the teacher is told to ask, not the teacher's running instructions."""
     parts, previous = [], ""
     for block in blocks(activity.instructions_html):
-        is_list = block.tag in ("ol", "ul") and not TEACHER_CUE.search(previous)
+        is_list = (
+            block.tag in ("ol", "ul")
+            and not TEACHER_CUE.search(previous)
+            and not _is_teaching_notes(block)
+        )
         if is_list or block.tag == "blockquote":
             parts.append(mark_safe(block.html))  # noqa: S308 (sanitised on save)
         elif block.tag == "p":
@@ -204,6 +213,13 @@ def student_part(activity):
                 parts.append(format_html('<p class="board-question">{}</p>', unescape(question)))
         previous = block.text
     return parts
+
+
+def _is_teaching_notes(block):
+    """A list of long items is the teacher's talking points, not something to read
+    from the back of a room."""
+    items = block.html.count("<li>")
+    return items > 0 and len(block.text) / items > LONG_ITEM
 
 
 def _title_phrases(title):
@@ -242,6 +258,10 @@ class Screen:
 
     def is_exit(self):
         return self.kind == "exit"
+
+    def is_dense(self):
+        """Lots to read: the board uses smaller type so the step fits one screen."""
+        return sum(len(strip_tags(part)) for part in self.parts) > DENSE_SCREEN
 
 
 def _is_exit_activity(activity):

@@ -136,3 +136,12 @@ def test_a_screen_takes_the_same_queries_for_a_long_lesson(anon_client, lesson,
 
 def test_post_is_refused(anon_client, lesson):
     assert anon_client.post(screen_url(lesson, 1)).status_code == 405
+
+
+def test_long_talking_points_stay_off_the_board(anon_client, lesson):
+    scenarios = lesson.activities.get(title="Scenarios")
+    point = "The line is connected. " + "Serious harm builds up from smaller things. " * 5
+    scenarios.instructions = f"Then say:\n\n1. {point}\n2. {point}\n"
+    scenarios.save()
+    text = anon_client.get(screen_url(lesson, 3)).text
+    assert "The line is connected." not in text
