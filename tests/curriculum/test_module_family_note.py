@@ -78,3 +78,18 @@ def test_someone_elses_classroom_is_404(request, who, module, classroom):
 @pytest.mark.parametrize("value", ["999999", "x", "-1"])
 def test_a_missing_or_malformed_classroom_is_404(teacher_client, module, classroom, value):
     assert teacher_client.get(note_url(module, classroom=value)).status_code == 404
+
+
+def test_note_takes_the_same_queries_for_more_lessons(
+    teacher_client, module, classroom, django_assert_num_queries
+):
+    url = note_url(module, classroom=classroom.pk)
+    teacher_client.get(url)  # warm the session and the teacher's membership
+    # Session, user, membership; the module; the classroom; the class list for the
+    # form; the lessons; their handouts.
+    with django_assert_num_queries(8) as one:
+        teacher_client.get(url)
+    for number in range(4):
+        make_lesson(f"more-{number}", module=module, handouts=[(f"more-{number}-sheet", "Sheet")])
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert teacher_client.get(url).status_code == 200
