@@ -65,6 +65,7 @@ class LessonFilterForm(forms.Form):
             ).order_by("name")
         for name in ("age", "module", "theme", "duration"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["age"].label_from_instance = AgeBand.full_label
 
     def clean_q(self):
         # NUL and other control characters can't be searched for and upset PostgreSQL.
@@ -79,3 +80,28 @@ class LessonFilterForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name not in self.errors and value
         }
+
+
+class FamilyNoteForm(forms.Form):
+    """Which class a family note is printed for, and the day the module was taught. Read
+    from the query string, so the printed note has a link a teacher can keep."""
+
+    classroom = forms.ModelChoiceField(
+        label=_("Class"),
+        queryset=None,
+        required=False,
+        empty_label=_("No class: a note for any family"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    taught = forms.DateField(
+        label=_("Taught on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={
+            "invalid": _("Enter the date as day, month and year, such as 2025-03-14.")
+        },
+    )
+
+    def __init__(self, *args, classrooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].queryset = classrooms

@@ -13,10 +13,10 @@ from django.db import connection, models
 from django.db.models import Case, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Length, Replace
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from curriculum import markdown, search
+from curriculum import layout, markdown, search
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -56,6 +56,16 @@ class AgeBand(models.Model):
 
     def __str__(self):
         return self.label
+
+    def full_label(self):
+        """The band with its UK key stage and US grades, as teachers in either country
+        look for it: "Ages 11–14 · Key Stage 3 (Years 7–9) · Grades 6–8 (US)"."""
+        parts = [self.label]
+        if self.uk_stage:
+            parts.append(self.uk_stage)
+        if self.us_grades:
+            parts.append(gettext("%(grades)s (US)") % {"grades": self.us_grades})
+        return " · ".join(parts)
 
 
 class Theme(models.Model):
@@ -458,6 +468,17 @@ class Handout(models.Model):
 
     def get_absolute_url(self):
         return reverse("curriculum:handout-print", args=[self.lesson.slug, self.slug])
+
+    def pieces(self):
+        """The body as prose and sets of cards to cut out (see curriculum.layout)."""
+        return layout.handout_layout(self)
+
+    def is_card_set(self):
+        return any(kind == "cards" for kind, _content in self.pieces())
+
+    def has_writing_lines(self):
+        """Exit tickets and the like carry their own dotted lines to write on."""
+        return "....." in self.body
 
 
 class SupportService(models.Model):

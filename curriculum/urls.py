@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curriculum import views
+from curriculum import present, views
 
 app_name = "curriculum"
 
@@ -13,6 +13,15 @@ urlpatterns = [
         "lessons/<slug:slug>/handouts/<slug:handout_slug>/",
         views.handout_print,
         name="handout-print",
+    ),
+    path(
+        "lessons/<slug:slug>/present/", present.lesson_present_start, name="lesson-present-start"
+    ),
+    path(
+        "lessons/<slug:slug>/present/<int:number>/", present.lesson_present, name="lesson-present"
+    ),
+    path(
+        "lessons/<slug:slug>/present/all/", present.lesson_present_all, name="lesson-present-all"
     ),
     path("modules/<slug:slug>/", views.module_detail, name="module-detail"),
     path("modules/<slug:slug>/family-note/", views.module_family_note, name="module-family-note"),

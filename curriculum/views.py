@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from curriculum import markdown
+from curriculum.family_note import family_note_context
 from curriculum.forms import LessonFilterForm
 from curriculum.models import Handout, Lesson, Module, SupportService, Unit, UnitLesson
 from curriculum.page_cache import cache_public_page
@@ -42,7 +43,9 @@ def _youngest(lesson):
 @cache_public_page
 def module_family_note(request, slug):
     module = get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
-    return render(request, "curriculum/module_family_note.html", {"module": module})
+    return render(
+        request, "curriculum/module_family_note.html", family_note_context(request, module)
+    )
 
 
 @require_safe

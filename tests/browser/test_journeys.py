@@ -35,7 +35,9 @@ def test_a_teacher_finds_a_bystander_lesson_for_11_to_14_opens_it_and_prints_it(
     page, server, curriculum
 ):
     page.goto(f"{server}/lessons/")
-    page.get_by_role("combobox", name="Age band").select_option(label="Ages 11–14")
+    page.get_by_role("combobox", name="Age band").select_option(
+        label="Ages 11–14 · Key Stage 3 (Years 7–9) · Grades 6–8 (US)"
+    )
     page.get_by_role("combobox", name="Theme", exact=True).select_option(
         label="Bystander intervention"
     )

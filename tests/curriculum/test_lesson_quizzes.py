@@ -59,8 +59,16 @@ def test_lesson_page_shows_questions_to_all_and_answers_in_the_teachers_part(ano
     assert "tests the misconception “Not saying no is the same as saying yes (1).”" in text
 
 
+def test_the_plan_names_its_quizzes_and_prints_them_with_the_handouts(anon_client, lesson):
+    """The plan fits six A4 pages (issue 20): its quizzes are student sheets, so they
+    print with the handouts, like the handouts."""
+    plan = anon_client.get(f"{lesson.get_absolute_url()}print/").text
+    assert "Starter quiz: 8 questions. They print with the handouts." in plan
+    assert 'id="quiz-answer-key"' not in plan and "Question 1:" not in plan
+
+
 def test_print_view_has_student_sheets_then_an_answer_key(anon_client, lesson):
-    text = anon_client.get(f"{lesson.get_absolute_url()}print/").text
+    text = anon_client.get(f"{lesson.get_absolute_url()}print/?handouts=1").text
     sheets, key = text.split('id="quiz-answer-key"')
     printed_sheets = without_teacher_parts(sheets)  # <details> is screen-only (no-print)
     assert 'class="quiz-teacher no-print"' in sheets
@@ -87,4 +95,4 @@ def test_lesson_page_with_quizzes_keeps_its_query_count(
     with django_assert_num_queries(6):
         assert anon_client.get(lesson.get_absolute_url()).status_code == 200
     with django_assert_num_queries(6):
-        assert anon_client.get(f"{lesson.get_absolute_url()}print/").status_code == 200
+        assert anon_client.get(f"{lesson.get_absolute_url()}print/?handouts=1").status_code == 200
