@@ -56,6 +56,13 @@ def test_missing_secret_key_is_a_clear_error():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_a_missing_site_url_is_a_clear_error():
+    env = production_env(ALLOWED_HOSTS="")
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+
+
 def test_booleans_are_parsed_strictly():
     result = run_manage("check", env=production_env(DEBUG="flase"))
     assert result.returncode != 0
