@@ -776,7 +776,7 @@ def read_content(root, *, against_database=True):
 # tests/curriculum/test_content.py enforces it) like every other rule.
 
 UNIT_MIN_LESSONS = 6
-NOT_YET_RULES = frozenset({"minutes-fit-period"})
+NOT_YET_RULES = frozenset()
 SOURCE_PARTS = ("author", "title", "publisher", "year", "url")
 
 
