@@ -141,6 +141,9 @@ class LessonAdminForm(forms.ModelForm):
     class Meta:
         model = Lesson
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what shows
+        widgets = {
+            "supervision_note": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})
+        }
 
     def clean_content_guidance(self):
         entries = self.cleaned_data["content_guidance"]

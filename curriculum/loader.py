@@ -272,7 +272,7 @@ def _check_yaml_pitfalls(text, checker, first_line, path=""):
 
     def refuse_comment(index, line):
         position = bisect.bisect_right(starts, index) - 1
-        name = fields[position][1] if position >= 0 else "(front matter)"
+        name = fields[position][1] if position >= 0 else (path or "(front matter)")
         lost = text[index:].split("\n", 1)[0].strip()
         checker.fail(
             name,

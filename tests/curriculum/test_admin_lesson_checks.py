@@ -3,8 +3,10 @@ same rules as the lesson files."""
 
 import pytest
 from django.urls import reverse
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from curriculum.loader import quiz_as_yaml
+from curriculum.loader import parse_quiz, quiz_as_yaml
 from curriculum.models import Supervision
 from tests.curriculum.test_admin import lesson_form
 from tests.factories import make_lesson
@@ -99,3 +101,18 @@ def test_an_https_source_url_is_saved(staff_client, lesson):
     assert post(staff_client, lesson, sources=sources).status_code == 302
     lesson.refresh_from_db()
     assert lesson.sources[0]["url"] == "https://example.org/a"
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("-:#'\"[]{}|>!&*?\n  abcyesno01.")), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=80), YAMLISH))
+@example(text="a #b")
+@example(text="- question: yes\n  answers: {a: [1, 2]}  # c")
+@example(text="- !!python/object:os.system {}")
+@example(text="- question: x\n  answers:\n  - text: 1.10\n    correct: maybe")
+def test_any_text_in_a_quiz_box_gives_a_quiz_or_problems_never_an_error(text):
+    quiz, problems = parse_quiz(text, "starter_quiz")
+    assert isinstance(quiz, list)
+    assert all(problem.field.startswith("starter_quiz") for problem in problems)
