@@ -239,6 +239,9 @@ WRONG_CODES_GLOBAL = envint("WRONG_CODES_GLOBAL", 500)
 # entries from the right of X-Forwarded-For. 0 means REMOTE_ADDR, ignoring the header,
 # so a forged X-Forwarded-For cannot reset a limit.
 NUM_PROXIES = envint("NUM_PROXIES", 0)
+# The curriculum's family note can name a teacher's class: curriculum asks this hook for
+# the signed-in teacher's classes, so it imports nothing of the pledges app.
+CURRICULUM_CLASSROOMS = "pledges.access.family_note_classrooms"
 # Signatures of pledges closed longer than this are anonymised (anonymise_signatures).
 RETENTION_DAYS_AFTER_CLOSE = envint("RETENTION_DAYS_AFTER_CLOSE", 90)
 

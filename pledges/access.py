@@ -95,3 +95,8 @@ def dsl_membership_of(user):
     if membership is None or not membership.is_dsl:
         raise Http404("Not a safeguarding lead")
     return membership
+
+
+def family_note_classrooms(user):
+    """The teacher's classes for a family note (settings.CURRICULUM_CLASSROOMS)."""
+    return classrooms_of(user).select_related("school")

@@ -93,3 +93,11 @@ def test_note_takes_the_same_queries_for_more_lessons(
         make_lesson(f"more-{number}", module=module, handouts=[(f"more-{number}-sheet", "Sheet")])
     with django_assert_num_queries(len(one.captured_queries)):
         assert teacher_client.get(url).status_code == 200
+
+
+def test_without_the_classrooms_hook_the_note_stands_alone(teacher_client, module, settings):
+    """A school using the curriculum without pledges: no class form, no class ids."""
+    settings.CURRICULUM_CLASSROOMS = ""
+    text = teacher_client.get(note_url(module)).text
+    assert "Print this note for one of your classes" not in text and "kindness" in text
+    assert teacher_client.get(note_url(module, classroom="1")).status_code == 404
