@@ -1,7 +1,7 @@
 """Present mode: a lesson on the board, one screen a step, each screen its own URL.
 
 The screens link to each other with rel=next/prev, so stepping through works with
-JavaScript off and survives a reload; static/js/present.js only adds arrow keys and a
+JavaScript off and survives a reload; static/js/board-keys.js only adds arrow keys and a
 countdown. Pages are rendered per request (not the public page cache): the last screen
 differs for a signed-in teacher.
 """

@@ -9,11 +9,8 @@ On PostgreSQL, pg_trgm and a trigram index on the whole text: it serves the sear
 LIKE '% word%' and the word-similarity look-up that corrects a misspelt search.
 """
 
-import importlib
-
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.operations import TrigramExtension
-from django.contrib.postgres.search import SearchVectorField
 from django.db import migrations, models
 
 from curriculum.search import lesson_documents
@@ -32,18 +29,29 @@ def fill_documents(apps, schema_editor):
         lesson.save(update_fields=["search_title", "search_lead", "search_text"])
 
 
-def _old_document_column(Lesson):
-    field = SearchVectorField(null=True)
-    field.set_attributes_from_name("search_document")
-    field.model = Lesson
-    return field
+# 0002's generated column and its index, as 0002 made them (undone by the reverse).
+DROP_0002 = """
+DROP INDEX IF EXISTS lesson_search_document;
+ALTER TABLE curriculum_lesson DROP COLUMN IF EXISTS search_document;
+"""
+ADD_0002 = """
+ALTER TABLE curriculum_lesson ADD COLUMN search_document tsvector
+    GENERATED ALWAYS AS (
+        setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A')
+        || setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B')
+        || setweight(to_tsvector('english'::regconfig,
+                                 coalesce(outcome, '') || ' ' || coalesce(teacher_notes, '')),
+                     'C')
+    ) STORED;
+CREATE INDEX lesson_search_document ON curriculum_lesson USING gin (search_document);
+"""
 
 
 def replace_postgresql_document(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     Lesson = apps.get_model("curriculum", "Lesson")
-    schema_editor.remove_field(Lesson, _old_document_column(Lesson))  # and its index
+    schema_editor.execute(DROP_0002)
     schema_editor.add_index(Lesson, TRIGRAM_INDEX)
 
 
@@ -52,9 +60,7 @@ def restore_postgresql_document(apps, schema_editor):
         return
     Lesson = apps.get_model("curriculum", "Lesson")
     schema_editor.remove_index(Lesson, TRIGRAM_INDEX)
-    importlib.import_module("curriculum.migrations.0002_lesson_search_document").add(
-        apps, schema_editor
-    )
+    schema_editor.execute(ADD_0002)
 
 
 class Migration(migrations.Migration):
