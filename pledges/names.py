@@ -6,6 +6,7 @@ collapsed. The key compares names the way a person would: case-folded and withou
 so "anna k.", "Anna K" and "ANNA  K" are one signer on a pledge.
 """
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -160,10 +161,17 @@ def _candidates(text):
     return {squeezed for token in found for squeezed in _squeeze_repeats(token)}
 
 
+@functools.lru_cache(maxsize=8192)
+def _is_listed(word):
+    """One word against the lists (about 0.3 ms: a scan of ~950 spellings). Kept per
+    process: a school's first names repeat, and the lists change only with a deploy."""
+    return NAME_FILTER.contains_profanity(word)
+
+
 def contains_blocked_word(text):
     """Is the name, or something hidden in it, on the lists? Each candidate is one word,
     so better-profanity compares it whole: "Scunthorpe" and "Dickson" are names."""
-    return any(NAME_FILTER.contains_profanity(word) for word in _candidates(clean(text)))
+    return any(_is_listed(word) for word in _candidates(clean(text)) if len(word) > 1)
 
 
 def validate(raw):
