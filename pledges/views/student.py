@@ -382,6 +382,12 @@ def withdraw(request, token):
                 "is_open": True,
             },
         )
+    if request.POST.get("confirm") != "1":  # a second step, so a stray tap deletes nothing
+        return render(
+            request,
+            "pledges/withdraw_confirm.html",
+            {"pledge": pledge, "return_code": form.cleaned_data["return_code"]},
+        )
     was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
     with transaction.atomic():
         signature.delete()
