@@ -116,4 +116,3 @@ def test_reflect_puts_the_help_after_the_button_with_the_danger_line_visible(sig
     details = html.index("<details", help_panel)
     assert danger < details
     assert "<details open" not in html
-
