@@ -267,7 +267,8 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
     session or a message waiting (a teacher looking, or "your name was taken off").
     A page that shows students' names is kept in this process's memory only."""
     checkin = pledge.has_open_checkin()
-    has_signature = checkin and signature_from_cookie(request, pledge) is not None
+    # This device signed already (a query only when it has the cookie): say so first.
+    has_signature = signature_from_cookie(request, pledge) is not None
     cache_key = None
     if _may_keep_sign_page(request, form, already) and hasattr(pledge, "newest_visible_id"):
         cache_key = page_cache.key(
@@ -383,6 +384,12 @@ def withdraw(request, token):
                 "withdraw_form": form,
                 "is_open": True,
             },
+        )
+    if request.POST.get("confirm") != "1":  # a second step, so a stray tap deletes nothing
+        return render(
+            request,
+            "pledges/withdraw_confirm.html",
+            {"pledge": pledge, "return_code": form.cleaned_data["return_code"]},
         )
     was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
     with transaction.atomic():

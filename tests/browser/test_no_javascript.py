@@ -16,6 +16,9 @@ def test_a_student_signs_and_is_told_of_a_second_signature_with_javascript_off(b
     # Taking the name off works without JavaScript too.
     phone.goto(f"{server}/p/{pledge.link_token}/thanks/")
     phone.get_by_role("button", name="Take my name off").click()
+    phone.get_by_role("heading", name="Take your name off?").wait_for()
+    assert Signature.objects.filter(pledge=pledge).exists()  # asked first, nothing gone
+    phone.get_by_role("button", name="Yes, take my name off").click()
     phone.wait_for_url(f"**/p/{pledge.link_token}/")
     assert not Signature.objects.filter(pledge=pledge).exists()
     context.close()

@@ -30,6 +30,9 @@ def withdraw_url(pledge):
     return reverse("pledges:withdraw", args=[pledge.link_token])
 
 
+CONFIRM = {"confirm": "1"}  # the second step: "Yes, take my name off"
+
+
 # Thanks ----------------------------------------------------------------------------------
 
 
@@ -89,7 +92,7 @@ def test_thanks_of_a_closed_pledge_offers_no_withdrawal(signed_phone, pledge):
 
 
 def test_withdrawing_by_cookie_removes_the_signature_and_the_cookie(signed_phone, pledge):
-    response = signed_phone.post(withdraw_url(pledge))
+    response = signed_phone.post(withdraw_url(pledge), CONFIRM)
     assert response.status_code == 303
     assert response["Location"] == pledge.get_link_url()
     assert not Signature.objects.exists()
@@ -99,7 +102,7 @@ def test_withdrawing_by_cookie_removes_the_signature_and_the_cookie(signed_phone
 
 
 def test_after_withdrawing_the_student_can_sign_again(signed_phone, pledge):
-    signed_phone.post(withdraw_url(pledge))
+    signed_phone.post(withdraw_url(pledge), CONFIRM)
     response = signed_phone.post(pledge.get_link_url(), sign_form_data(pledge))
     assert response.status_code == 303
     assert Signature.objects.count() == 1
@@ -107,8 +110,42 @@ def test_after_withdrawing_the_student_can_sign_again(signed_phone, pledge):
 
 def test_withdraw_only_removes_this_phones_signature(signed_phone, pledge):
     make_signature(pledge, "Amara B")
-    signed_phone.post(withdraw_url(pledge))
+    signed_phone.post(withdraw_url(pledge), CONFIRM)
     assert list(Signature.objects.values_list("display_name", flat=True)) == ["Amara B"]
+
+
+def test_taking_a_name_off_asks_first_and_deletes_nothing_until_confirmed(signed_phone, pledge):
+    response = signed_phone.post(withdraw_url(pledge))
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Take your name off?" in html
+    assert '<input type="hidden" name="confirm" value="1">' in html
+    assert "No, keep my name on" in html
+    assert Signature.objects.count() == 1
+    assert f"pledge_{pledge.pk}" not in response.cookies  # the device still remembers
+
+    confirmed = signed_phone.post(withdraw_url(pledge), CONFIRM)
+    assert confirmed.status_code == 303
+    assert not Signature.objects.exists()
+
+
+def test_the_confirm_step_carries_the_typed_return_code(signed_phone, pledge):
+    signature = Signature.objects.get()
+    laptop = Client()
+    response = laptop.post(withdraw_url(pledge), {"return_code": signature.return_code_display()})
+    assert "Take your name off?" in text_of(response)
+    assert f'name="return_code" value="{signature.return_code}"' in response.text
+    assert Signature.objects.count() == 1
+    laptop.post(withdraw_url(pledge), {"return_code": signature.return_code, **CONFIRM})
+    assert not Signature.objects.exists()
+
+
+def test_a_wrong_return_code_never_reaches_the_confirm_step(signed_phone, pledge):
+    signature = Signature.objects.get()
+    wrong = "2222-2222" if signature.return_code != "22222222" else "3333-3333"
+    response = Client().post(withdraw_url(pledge), {"return_code": wrong, **CONFIRM})
+    assert "Take your name off?" not in text_of(response)
+    assert Signature.objects.count() == 1
 
 
 def test_withdraw_is_post_only(signed_phone, pledge):
@@ -124,7 +161,7 @@ def test_withdrawing_by_return_code_works_from_another_device(signed_phone, pled
     signature = Signature.objects.get()
     code = signature.return_code_display()
     typed = written.format(code=code, lower=code.lower(), plain=signature.return_code)
-    response = Client().post(withdraw_url(pledge), {"return_code": typed})
+    response = Client().post(withdraw_url(pledge), {"return_code": typed, **CONFIRM})
     assert response.status_code == 303
     assert not Signature.objects.exists()
 
@@ -175,7 +212,7 @@ def test_too_many_wrong_return_codes_wait_even_for_the_right_one(signed_phone, p
     assert int(response["Retry-After"]) > 0
     assert Signature.objects.count() == 1
     # The phone that signed still withdraws with its cookie.
-    assert signed_phone.post(withdraw_url(pledge)).status_code == 303
+    assert signed_phone.post(withdraw_url(pledge), CONFIRM).status_code == 303
 
 
 def test_the_withdraw_view_marks_the_return_code_as_sensitive(signed_phone, pledge):
