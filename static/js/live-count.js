@@ -11,6 +11,9 @@
  * gets the sentence at most every 30 seconds, so a busy class doesn't talk over the
  * teacher. The last change is always announced, up to 30 seconds late.
  *
+ * A "pause" button (labels from data-live-count-pause / data-live-count-resume) stops
+ * and restarts the updates: moving content must be stoppable (WCAG 2.2.2).
+ *
  * Stops when the answer is not the count (logged out: the idle logout redirects to the
  * log-in page), waits longer after network errors, and rests while the tab is hidden.
  */
@@ -37,6 +40,7 @@
   var timer = null;
   var busy = false;
   var stopped = false;
+  var paused = false;
   var lastAnnounced = 0;
   var announceTimer = null;
 
@@ -80,14 +84,14 @@
   }
 
   function next(delay) {
-    if (!stopped) {
+    if (!stopped && !paused) {
       timer = window.setTimeout(poll, delay);
     }
   }
 
   function poll() {
     timer = null;
-    if (document.hidden) {
+    if (document.hidden || paused) {
       return; // visibilitychange starts again
     }
     busy = true;
@@ -102,7 +106,7 @@
       })
       .then(function (data) {
         busy = false;
-        if (data && typeof data.count === "number") {
+        if (data && typeof data.count === "number" && !paused) {
           show(data.count);
           wait = POLL_MS;
         }
@@ -116,9 +120,37 @@
   }
 
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && !timer && !busy && !stopped) {
+    if (!document.hidden && !timer && !busy && !stopped && !paused) {
       poll();
     }
   });
+  function addPauseButton() {
+    var pause = root.getAttribute("data-live-count-pause");
+    var resume = root.getAttribute("data-live-count-resume");
+    if (!pause || !resume) {
+      return;
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "live-count-toggle btn btn-link p-0";
+    button.textContent = pause;
+    button.addEventListener("click", function () {
+      paused = !paused;
+      button.textContent = paused ? resume : pause;
+      if (paused && timer) {
+        window.clearTimeout(timer);
+        timer = null;
+      } else if (!paused && !timer && !busy) {
+        poll();
+      }
+    });
+    var holder = document.createElement("p");
+    holder.className = "no-print";
+    holder.appendChild(button);
+    var after = progress && progress.parentNode === root.parentNode ? progress : root;
+    after.parentNode.insertBefore(holder, after.nextSibling);
+  }
+
+  addPauseButton();
   next(POLL_MS);
 })();

@@ -55,6 +55,16 @@ def test_the_projector_and_the_teachers_page_count_students_as_they_sign(browser
     for page in (projector, detail):
         assert page.evaluate("() => window.notReloaded") is True
     screenshot(projector, "live-count-present")
+    screenshot(detail, "live-count-teacher")
+
+    # The teacher can stop the updates (WCAG 2.2.2), and start them again.
+    polls = []
+    projector.on("request", lambda r: "count.json" in r.url and polls.append(r.url))
+    projector.get_by_role("button", name="Pause the live count").click()
+    projector.wait_for_timeout(6_000)
+    assert polls == []
+    with projector.expect_request(re.compile(r"/count\.json$"), timeout=2_000):
+        projector.get_by_role("button", name="Resume the live count").click()
     assert problems == []
     student_context.close()
     context.close()
