@@ -132,7 +132,7 @@
     }
     var button = document.createElement("button");
     button.type = "button";
-    button.className = "live-count-toggle btn btn-link p-0";
+    button.className = "live-count-toggle btn btn-link px-0";
     button.textContent = pause;
     button.addEventListener("click", function () {
       paused = !paused;
