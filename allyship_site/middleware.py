@@ -7,6 +7,7 @@ database connection into a friendly "try again in a moment" page instead of a 50
 
 import logging
 from datetime import timedelta
+from functools import wraps
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject
@@ -71,11 +72,27 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+def not_activity(view):
+    """Mark a view's responses as no sign of the teacher being there: a page that refreshes
+    itself, or the count such a page polls, would otherwise keep an unattended session
+    open for ever. SessionIdleMiddleware leaves the session's expiry where it was. (As
+    Django's xframe_options_exempt does, the mark is on the response.)"""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.not_activity = True
+        return response
+
+    return wrapper
+
+
 class SessionIdleMiddleware:
     """A teacher's session ends SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) after their
     last request. Like SESSION_SAVE_EVERY_REQUEST, but the expiry is pushed on (the session
     saved) at most once every SESSION_REFRESH_SECONDS, not on every request: one write a
-    minute instead of three queries on every page. Goes right after SessionMiddleware."""
+    minute instead of three queries on every page. Responses of views marked not_activity
+    (pages that refresh themselves) leave it alone. Goes right after SessionMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,7 +101,11 @@ class SessionIdleMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         expiry = getattr(session, "stored_expiry", None)
-        if expiry is not None and not session.modified:
+        if (
+            expiry is not None
+            and not session.modified
+            and not getattr(response, "not_activity", False)
+        ):
             fresh_for = timedelta(
                 seconds=settings.SESSION_COOKIE_AGE - settings.SESSION_REFRESH_SECONDS
             )

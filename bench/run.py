@@ -165,6 +165,13 @@ def main():
             [{"path": f"/teach/pledges/{urls['big_pledge']}/", "cookie": f"sessionid={s}"}
              for s in sessions],
         )  # fmt: skip
+        # The count the projector view and the teacher's page poll every 5 seconds: a
+        # school's projectors all asking at once.
+        count_targets = common.lua_targets(
+            run_dir / "count.lua",
+            [{"path": f"/teach/pledges/{urls['big_pledge']}/count.json",
+              "cookie": f"sessionid={s}"} for s in sessions],
+        )  # fmt: skip
         tokens = [token for token, _commitments in urls["open_pledges"]]
         public_targets = common.lua_targets(
             run_dir / "public.lua", [{"path": f"/p/{t}/"} for t in tokens[:1000]]
@@ -184,6 +191,9 @@ def main():
             ("teacher_pledge", "Teacher's pledge page, 500 signatures", app_url + "/",
              {"script": common.BENCH_DIR / "paths.lua",
               "env": {"BENCH_TARGETS": str(teacher_targets)}}),
+            ("live_count", "Live count the projector polls (JSON), 500 signatures",
+             app_url + "/", {"script": common.BENCH_DIR / "paths.lua",
+                             "env": {"BENCH_TARGETS": str(count_targets)}}),
             ("sign", "Signing (POST, unique names, many pledges)", app_url + "/",
              {"script": common.BENCH_DIR / "sign.lua",
               "env": {"BENCH_TARGETS": str(sign_targets), "BENCH_CSRF_TOKEN": csrf_token,

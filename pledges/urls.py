@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pledges.views import accounts, concerns, data, followup, school, student, teacher
+from pledges.views import accounts, concerns, data, followup, live, school, student, teacher
 
 app_name = "pledges"
 
@@ -56,6 +56,7 @@ urlpatterns = [
     path("teach/pledges/<int:pk>/new-code/", teacher.pledge_new_code, name="pledge-new-code"),
     path("teach/pledges/<int:pk>/delete/", teacher.pledge_delete, name="pledge-delete"),
     path("teach/pledges/<int:pk>/present/", teacher.pledge_present, name="pledge-present"),
+    path("teach/pledges/<int:pk>/count.json", live.pledge_count, name="pledge-count"),
     path("teach/pledges/<int:pk>/poster/", teacher.pledge_poster, name="pledge-poster"),
     path("teach/pledges/<int:pk>/sheet/", teacher.pledge_sheet, name="pledge-sheet"),
     path("teach/pledges/<int:pk>/paper/", teacher.pledge_paper, name="pledge-paper"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from allyship_site.middleware import not_activity
 from allyship_site.prepared import PreparedQuery
 from curriculum import page_cache as curriculum_cache
 from curriculum.models import Lesson
@@ -344,6 +345,7 @@ def _join_address(request):
 
 
 @require_safe
+@not_activity  # it may reload itself (?refresh=1) for a whole lesson: the idle logout comes
 @teacher_required
 def pledge_present(request, pk):
     pledge = access.pledge_for(request.user, pk, Pledge.objects.with_counts())

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 GET_PAGES = [
     "pledges:pledge-detail", "pledges:pledge-edit", "pledges:pledge-delete",
     "pledges:pledge-present", "pledges:pledge-poster", "pledges:pledge-sheet",
-    "pledges:pledge-paper", "pledges:pledge-csv", "pledges:pledge-qr",
+    "pledges:pledge-paper", "pledges:pledge-csv", "pledges:pledge-qr", "pledges:pledge-count",
 ]  # fmt: skip
 POSTS = [
     ("pledges:pledge-status", {"action": "pause"}),

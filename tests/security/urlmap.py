@@ -105,6 +105,7 @@ ROUTES = {
     "pledges:pledge-new-code": (OWNER, _pledge),
     "pledges:pledge-delete": (OWNER, _pledge),
     "pledges:pledge-present": (OWNER, _pledge),
+    "pledges:pledge-count": (OWNER, _pledge),
     "pledges:pledge-poster": (OWNER, _pledge),
     "pledges:pledge-sheet": (OWNER, _pledge),
     "pledges:pledge-paper": (OWNER, _pledge),
