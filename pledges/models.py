@@ -183,6 +183,18 @@ class Classroom(models.Model):
         return self.name
 
 
+class PledgeTemplateQuerySet(models.QuerySet):
+    def for_lesson(self, lesson):
+        """The template a pledge from `lesson` starts from: the lesson's own, else one of its
+        module for the lesson's ages, else any of its module; None if the module has none."""
+        templates = self.select_related("module", "lesson")
+        return (
+            templates.filter(lesson=lesson).first()
+            or templates.filter(module=lesson.module, age_bands__in=lesson.age_bands.all()).first()
+            or templates.filter(module=lesson.module).first()
+        )
+
+
 class PledgeTemplate(models.Model):
     """A staff-curated starting point: loaded with the curriculum files."""
 
@@ -201,6 +213,8 @@ class PledgeTemplate(models.Model):
     age_bands = models.ManyToManyField("curriculum.AgeBand", blank=True)
     intro = models.TextField(_("introduction"))
     commitments = models.JSONField(_("commitments"), default=list)
+
+    objects = PledgeTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["module__order", "title"]

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from pledges.views import accounts, concerns, data, followup, live, school, student, teacher
+from pledges.views import (
+    accounts,
+    board,
+    concerns,
+    data,
+    followup,
+    live,
+    school,
+    student,
+    teacher,
+)
 
 app_name = "pledges"
 
@@ -42,6 +52,11 @@ urlpatterns = [
         name="school-set-dsl",
     ),
     # Teachers' classrooms and pledges.
+    path(
+        "teach/lessons/<slug:slug>/pledge/",
+        board.pledge_open_from_lesson,
+        name="pledge-open-from-lesson",
+    ),
     path("teach/", teacher.dashboard, name="dashboard"),
     path("teach/classrooms/new/", teacher.classroom_create, name="classroom-create"),
     path("teach/classrooms/<int:pk>/edit/", teacher.classroom_edit, name="classroom-edit"),

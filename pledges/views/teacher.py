@@ -110,11 +110,7 @@ def _template_for(request):
     templates = PledgeTemplate.objects.select_related("module", "lesson")
     template = templates.filter(slug=template_slug).first() if template_slug else None
     if template is None and lesson is not None:
-        template = (
-            templates.filter(lesson=lesson).first()
-            or templates.filter(module=lesson.module, age_bands__in=lesson.age_bands.all()).first()
-            or templates.filter(module=lesson.module).first()
-        )
+        template = PledgeTemplate.objects.for_lesson(lesson)
     if lesson is None and template is not None:
         lesson = template.lesson
     return template, lesson

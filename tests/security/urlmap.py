@@ -124,6 +124,7 @@ ROUTES = {
         OWNER,
         lambda w: {"pk": w.pledge.pk, "signature_pk": w.signature.pk},
     ),
+    "pledges:pledge-open-from-lesson": (TEACHER, lambda w: {"slug": w.lesson.slug}),
     "pledges:concern-list": (TEACHER, None),
     "pledges:concern-detail": (OWNER, lambda w: {"pk": w.concern.pk}),
     "pledges:concern-handle": (OWNER, lambda w: {"pk": w.concern.pk}),
