@@ -206,15 +206,18 @@ def validate(raw):
     return name, key(name)
 
 
-def validate_note(raw, *, max_length=500):
-    """Clean and check a short free-text note (reflections): same hygiene as names."""
+def validate_note(raw, *, max_length=500, words_as_written=False):
+    """Clean and check a short free-text note (reflections): same hygiene as names.
+
+    `words_as_written`: a message for a teacher keeps every word. A child telling an adult
+    what they were called must never be sent away with "leave out rude words"."""
     text = clean_text(raw)
     if len(text) > max_length:
         raise ValidationError(
             _("Please keep this to %(max)d characters; it has %(length)d."),
             params={"max": max_length, "length": len(text)},
         )
-    if text and contains_blocked_word_in_text(text):
+    if text and not words_as_written and contains_blocked_word_in_text(text):
         raise ValidationError(_("Please leave out rude words."))
     return text
 

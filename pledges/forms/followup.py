@@ -46,7 +46,9 @@ class PaperReflectionForm(forms.Form):
         return names.validate_note(self.cleaned_data["note"], max_length=NOTE_MAX)
 
     def clean_talk_request(self):
-        return names.validate_note(self.cleaned_data["talk_request"], max_length=NOTE_MAX)
+        return names.validate_note(
+            self.cleaned_data["talk_request"], max_length=NOTE_MAX, words_as_written=True
+        )
 
     def clean(self):
         cleaned = super().clean()

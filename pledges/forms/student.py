@@ -189,8 +189,20 @@ class NoteField(forms.CharField):
             for v in self.validators
         ]
 
+    words_as_written = False
+
     def clean(self, value):
-        return names.validate_note(super().clean(value), max_length=NOTE_MAX_LENGTH)
+        return names.validate_note(
+            super().clean(value),
+            max_length=NOTE_MAX_LENGTH,
+            words_as_written=self.words_as_written,
+        )
+
+
+class TalkField(NoteField):
+    """The message for a teacher: every word kept, rude ones too (names.validate_note)."""
+
+    words_as_written = True
 
 
 def add_exit_question(form, pledge):
@@ -232,7 +244,7 @@ class ReflectionForm(forms.Form):
         label=_("What happened?"),
         help_text=_("Optional. For example, what you did or what made it hard."),
     )
-    talk_request = NoteField(
+    talk_request = TalkField(
         label=_("Something I'd like to talk to a teacher about"),
         help_text=_(
             "Optional. Your teacher reads this, and so does the person at school whose job is "

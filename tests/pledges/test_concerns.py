@@ -319,3 +319,10 @@ def test_lesson_safeguarding_panels_show_the_teachers_country_and_both_to_anyone
     school.save()
     mine = teacher_client.get(page).text
     assert "Childhelp" in mine and "Childline" not in mine
+
+
+def test_a_child_can_tell_a_teacher_the_words_they_were_called(signed_phone, pledge, checkin):
+    """'Leave out rude words' must never turn a disclosure away (found merging issue 18)."""
+    words = "Two boys keep calling me a slag and a retard on the bus"
+    assert reflect(signed_phone, pledge, words).status_code == 303
+    assert Concern.objects.get().message == words
