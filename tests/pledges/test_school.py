@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pledges import codes
-from pledges.models import Classroom, Membership, School
+from pledges.models import CheckIn, Classroom, Membership, Reflection, School
 from pledges.views.school import WRONG_INVITE_CODES_PER_HOUR
 from tests.factories import make_classroom, make_pledge, make_signature, make_teacher
 
@@ -326,3 +326,18 @@ def test_lead_cannot_remove_themselves(teacher_client, teacher):
 def test_removing_needs_post(teacher_client, colleague):
     assert teacher_client.get(remove_url(colleague.membership)).status_code == 405
     assert Membership.objects.filter(user=colleague).exists()
+
+
+@pytest.mark.parametrize(("signed", "shown"), [(4, "fewer than 5"), (5, 5)])
+def test_the_small_number_cut_off_is_at_five(teacher_client, classroom, signed, shown):
+    pledge = make_pledge(classroom)
+    checkin = CheckIn.start(pledge=pledge)
+    for name in ("Ann A", "Ben B", "Cat C", "Dev D", "Eve E")[:signed]:
+        signature = make_signature(pledge, name)
+        Reflection.record(signature=signature, checkin=checkin,
+                          progress={signature.commitments.first(): "done"})  # fmt: skip
+    response = teacher_client.get(DETAIL)
+    assert response.context["total"] == shown
+    row = response.context["outcome_rows"][0]
+    assert (row["signatures"], row["reflections"]) == (shown, shown)
+    assert row["share"] == (None if signed < 5 else 100)
