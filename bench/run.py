@@ -1,7 +1,7 @@
 """make bench: the app at school-district scale against a bare Django page, same run.
 
 1. Builds a PostgreSQL database (allyship_bench, dropped at the end unless --keep) with
-   the district dataset (manage.py generate_bench_data) and collects static files.
+   the district dataset (bench/data.py) and collects static files.
 2. Serves the app and the bare baseline (bench/baseline/) with the same gunicorn command,
    production settings on plain HTTP over loopback, the page cache in Redis.
 3. Loads each page with wrk at 8 and 32 connections, checks that every successful
@@ -34,7 +34,7 @@ def build_dataset(env, scale):
     common.manage(env, "createcachetable")
     common.manage(env, "load_curriculum", "-v0")
     started = time.monotonic()
-    output = common.manage(env, "generate_bench_data", *scale, capture=True)
+    output = common.python(env, "bench/data.py", *scale, capture=True)
     print(output, end="")
     seconds = round(time.monotonic() - started, 1)
     common.manage(env, "collectstatic", "--noinput", "-v0")

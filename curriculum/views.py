@@ -8,7 +8,6 @@ from django.views.decorators.http import require_safe
 from curriculum import markdown
 from curriculum.forms import LessonFilterForm
 from curriculum.models import Handout, Lesson, Module, SupportService
-from curriculum.page_cache import cache_public_page
 
 
 def _lessons_for(user):
@@ -16,14 +15,12 @@ def _lessons_for(user):
 
 
 @require_safe
-@cache_public_page
 def home(request):
     modules = Module.objects.published().with_lesson_counts().order_by("order")
     return render(request, "curriculum/home.html", {"modules": modules})
 
 
 @require_safe
-@cache_public_page
 def module_detail(request, slug):
     module = get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
     lessons = (
@@ -39,14 +36,12 @@ def _youngest(lesson):
 
 
 @require_safe
-@cache_public_page
 def module_family_note(request, slug):
     module = get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
     return render(request, "curriculum/module_family_note.html", {"module": module})
 
 
 @require_safe
-@cache_public_page
 def lesson_list(request):
     form = LessonFilterForm(request.GET)
     filters = form.filters()
@@ -86,21 +81,18 @@ def _lesson_context(request, lesson):
 
 
 @require_safe
-@cache_public_page
 def lesson_detail(request, slug):
     lesson = _get_lesson(request, slug)
     return render(request, "curriculum/lesson_detail.html", _lesson_context(request, lesson))
 
 
 @require_safe
-@cache_public_page
 def lesson_print(request, slug):
     lesson = _get_lesson(request, slug)
     return render(request, "curriculum/lesson_print.html", _lesson_context(request, lesson))
 
 
 @require_safe
-@cache_public_page
 def handout_print(request, slug, handout_slug):
     handout = get_object_or_404(
         Handout.objects.select_related("lesson").filter(lesson__in=_lessons_for(request.user)),
@@ -126,7 +118,6 @@ def _teacher_guide_html():
 
 
 @require_safe
-@cache_public_page
 def teacher_guide(request):
     return render(
         request,

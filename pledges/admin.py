@@ -80,10 +80,6 @@ class PledgeAdmin(admin.ModelAdmin):
     autocomplete_fields = ("classroom", "template", "lesson", "created_by")
     inlines = (CommitmentInline, SignatureInline)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.signatures_edited()  # the teacher's page shows the edits at once
-
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
@@ -94,21 +90,6 @@ class SignatureAdmin(admin.ModelAdmin):
     readonly_fields = ("name_key", "return_code", "created")
     exclude = ("return_secret",)
     filter_horizontal = ("commitments",)
-
-    # Edits here must reach the teacher's (cached) list of signatures at once.
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.pledge.signatures_edited()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        obj.pledge.signatures_edited()
-
-    def delete_queryset(self, request, queryset):
-        pledges = {signature.pledge for signature in queryset.select_related("pledge")}
-        super().delete_queryset(request, queryset)
-        for pledge in pledges:
-            pledge.signatures_edited()
 
 
 @admin.register(GuessCounter)

@@ -7,19 +7,15 @@ reflect. No email, IP address or device id is stored.
 """
 
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Q
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from allyship_site import prepared
 from pledges import codes
 
 SMALL_NUMBER = 5
@@ -108,28 +104,12 @@ class ClassroomQuerySet(models.QuerySet):
     def for_dashboard(self):
         """A teacher's classrooms with their pledges, live counts, check-in rounds and
         talk-to-me requests, in two queries."""
-        checkins = (
-            CheckIn.objects.filter(pledge=models.OuterRef("pk"))
-            .order_by()
-            .values("pledge")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        talks = (
-            Reflection.objects.filter(
-                signature__pledge=models.OuterRef("pk"),
-                signature__hidden=False,
-                signature__approved=True,
-            )
-            .exclude(talk_request="")
-            .order_by()
-            .values("signature__pledge")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        talks = Reflection.objects.filter(
+            signature__in=Signature.objects.visible(), signature__pledge=OuterRef("pk")
+        ).exclude(talk_request="")
         pledges = Pledge.objects.with_counts().annotate(
-            checkin_count=Coalesce(models.Subquery(checkins), 0),
-            talk_count=Coalesce(models.Subquery(talks), 0),
+            checkin_count=count_of(CheckIn.objects.filter(pledge=OuterRef("pk")), "pledge"),
+            talk_count=count_of(talks, "signature__pledge"),
         )
         return self.prefetch_related(
             models.Prefetch("pledges", queryset=pledges.order_by("-created"))
@@ -193,55 +173,12 @@ class PledgeStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-def _count_signatures(condition, params=()):
-    """COUNT(*) of the row's pledge's signatures matching `condition`: see _of_signatures."""
-    return _of_signatures("COUNT(*)", condition, params)
-
-
-def _of_signatures(aggregate, condition, params=(), output_field=None):
-    """`aggregate` (SQL) over the row's pledge's signatures matching `condition` (SQL over
-    the signature table's columns), as a correlated subquery on the pledge table.
-
-    Written as SQL rather than a Subquery() of querysets: Django spends ~1.5 ms of Python
-    compiling that Subquery on every request, more than the query itself takes, and
-    these counts are on the hottest pages (the pledge a whole school is signing)."""
-    sql = (
-        f"SELECT {aggregate} FROM {_table(Signature)} "  # noqa: S608 (names only)
-        f"WHERE {_column(Signature, 'pledge')} = {_column(Pledge, 'id')} AND {condition}"
-    )
-    output_field = output_field or models.IntegerField()
-    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 (names only)
-
-
-def _open_checkin_id():
-    """The id of the row's pledge's newest open check-in, or NULL, as a subquery."""
-    column = partial(_column, CheckIn)
-    sql = (
-        f"SELECT {column('id')} FROM {_table(CheckIn)} "  # noqa: S608 (names only)
-        f"WHERE {column('pledge')} = {_column(Pledge, 'id')} AND {column('is_open')} "
-        f"ORDER BY {column('number')} DESC LIMIT 1"
-    )
-    return RawSQL(sql, (), output_field=models.BigIntegerField())  # noqa: S611 (names only)
-
-
-def _table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model, name):
-    """A model's column, qualified with its table and quoted, for the SQL above."""
-    column = model._meta.get_field(name).column
-    return f"{_table(model)}.{connection.ops.quote_name(column)}"
-
-
-def _signature_column(name):
-    """A signature column, for _of_signatures() conditions."""
-    return _column(Signature, name)
-
-
-def _visible_signatures():
-    """The condition on signatures that students and teachers see counted."""
-    return f"{_signature_column('approved')} AND NOT {_signature_column('hidden')}"
+def count_of(queryset, outer):
+    """How many rows of `queryset` (filtered on OuterRef("pk") through its field `outer`)
+    each row has, as a subquery: an index range scan per row rather than a join and
+    GROUP BY over every signature of a district."""
+    counted = queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def signing_cap_since():
@@ -251,50 +188,20 @@ def signing_cap_since():
 
 class PledgeQuerySet(models.QuerySet):
     def with_counts(self):
-        """Annotate the count students and teachers see: approved, not hidden.
-
-        A correlated subquery per pledge (an index range scan on the signatures of that
-        pledge) rather than a join and GROUP BY over every signature: at district scale
-        the join made a pledge page aggregate half a million rows."""
-        return self.annotate(signature_count=_count_signatures(_visible_signatures()))
+        """Annotate the count students and teachers see: visible signatures only."""
+        visible = Signature.objects.visible().filter(pledge=OuterRef("pk"))
+        return self.annotate(signature_count=count_of(visible, "pledge"))
 
     def for_sign_page(self):
-        """Annotate what the public pledge page shows and is cached by (see
-        pledges.page_cache): the count and newest id of the shown signatures, and the open
-        check-in's id. One query, so a cached page costs one round trip."""
-        return self.with_counts().annotate(
-            newest_visible_id=_of_signatures(f"MAX({_signature_column('id')})",
-                                             _visible_signatures()),
-            open_checkin_id=_open_checkin_id(),
-        )  # fmt: skip
-
-    def with_signatures_version(self):
-        """Annotate `signatures_version`: the count and newest id of all the pledge's
-        signatures. With `signature_edits` it changes whenever any of them does: a new
-        one raises the count, and everything else bumps `signature_edits`. Kept pages
-        are keyed on it."""
-        # One scan of the pledge's signatures for both, as text: "500-123456".
-        version = f"COUNT(*) || '-' || COALESCE(MAX({_signature_column('id')}), 0)"
-        return self.annotate(
-            signatures_version=_of_signatures(version, "1 = 1", output_field=models.TextField())
+        """What the public pledge page shows: the count, whether students can reflect
+        now, and the commitments in order."""
+        return (
+            self.with_counts()
+            .annotate(is_checkin_open=Exists(CheckIn.objects.open().filter(pledge=OuterRef("pk"))))
+            .prefetch_related(
+                models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
+            )
         )
-
-    def for_signing(self, since=None):
-        """Annotate what signing checks, in the pledge's own query rather than more of
-        them on every signature: how many came in the last minute (the signing cap; or
-        since `since`) and, on PostgreSQL, the ids of its commitments
-        (`allowed_commitment_ids`). Elsewhere the ids come from Pledge.commitment_list()."""
-        since = since or signing_cap_since()
-        created = _signature_column("created")
-        pledges = self.annotate(recent_signatures=_count_signatures(f"{created} >= %s", (since,)))
-        if connection.vendor != "postgresql":
-            return pledges
-        sql = (
-            f"ARRAY(SELECT {_column(Commitment, 'id')} FROM {_table(Commitment)} "  # noqa: S608
-            f"WHERE {_column(Commitment, 'pledge')} = {_column(Pledge, 'id')})"
-        )
-        ids = RawSQL(sql, (), output_field=ArrayField(models.BigIntegerField()))  # noqa: S611
-        return pledges.annotate(allowed_commitment_ids=ids)
 
     def owned_by(self, user):
         return self.filter(classroom__teacher=user)
@@ -345,11 +252,6 @@ class Pledge(models.Model):
         default=False,
         help_text=_("Ask it again at a check-in to see what changed, without names."),
     )
-    # Bumped whenever signatures change other than by a new one: withdrawing, moderation,
-    # anonymising, an edit or delete in the admin. Kept pages (pledges.page_cache) are
-    # keyed on it with the count and newest id of the signatures, which a new one
-    # changes; signing never writes to the pledge's row.
-    signature_edits = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -419,12 +321,8 @@ class Pledge(models.Model):
         self.join_code = _unique_code(Pledge, "join_code", codes.new_join_code)
         self.save(update_fields=["join_code", "updated"])
 
-    def signatures_edited(self):
-        """Say that this pledge's signatures changed (see `signature_edits`)."""
-        Pledge.objects.filter(pk=self.pk).update(signature_edits=models.F("signature_edits") + 1)
-
     def visible_signatures(self):
-        return self.signatures.filter(hidden=False, approved=True)
+        return self.signatures.visible()
 
     def count(self):
         if hasattr(self, "signature_count"):
@@ -463,53 +361,25 @@ class Pledge(models.Model):
         return self.lesson.exit_questions[0]
 
     def open_checkin(self):
-        """The check-in students answer now: the newest round the teacher left open (the
-        same rule as the `open_checkin_id` annotation of `for_sign_page`)."""
+        """The check-in students answer now: the newest round the teacher left open."""
         return self.checkins.open().order_by("-number").first()
 
     def has_open_checkin(self):
         """Whether students can reflect now: from the pledge's query when it asked
         (`for_sign_page`), else from the database."""
-        if hasattr(self, "open_checkin_id"):
-            return self.open_checkin_id is not None
+        if hasattr(self, "is_checkin_open"):
+            return self.is_checkin_open
         return self.checkins.open().exists()
 
     def is_over_signing_cap(self):
         """True when this pledge took more signatures in the last minute than any class
         would: a leaked code being flooded. Teachers can also pause."""
-        recent = getattr(self, "recent_signatures", None)
-        if recent is None:
-            recent = self.signatures.filter(created__gte=signing_cap_since()).count()
+        recent = self.signatures.filter(created__gte=signing_cap_since()).count()
         return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
 
-    def commitment_ids(self):
-        """The ids of the commitments a signature may tick: from the pledge's query when
-        it brought them (Pledge.objects.for_signing), else from commitment_list()."""
-        allowed = getattr(self, "allowed_commitment_ids", None)
-        if allowed is not None:
-            return set(allowed)
-        return {commitment.pk for commitment in self.commitment_list()}
-
     def commitment_list(self):
-        """The commitments in order. Only a draft can be edited, so once a pledge is
-        open they never change: they are kept in this process's memory (keyed by the
-        pledge's random link token too, so a reused id can't pick up another pledge's),
-        and drawing its sign form reads them once per process."""
-        if self.status == PledgeStatus.DRAFT:
-            return list(self.commitments.order_by("order"))
-        key = (self.pk, self.link_token)
-        commitments = _commitment_lists.get(key)
-        if commitments is None:
-            commitments = list(self.commitments.order_by("order"))
-            if len(_commitment_lists) >= _COMMITMENT_LISTS_KEPT:
-                _commitment_lists.pop(next(iter(_commitment_lists)))  # the oldest
-            _commitment_lists[key] = commitments
-        return commitments
-
-
-# Pledges' fixed commitment lists, by (id, link token); see Pledge.commitment_list().
-_commitment_lists = {}
-_COMMITMENT_LISTS_KEPT = 5000
+        """The commitments in order (prefetched by `for_sign_page`)."""
+        return sorted(self.commitments.all(), key=lambda commitment: commitment.order)
 
 
 class Commitment(models.Model):
@@ -605,8 +475,6 @@ class Signature(models.Model):
         # A tick counts once, however often a hand-made form sends it: the links are
         # unique, and a repeated one would fail the whole signature.
         commitment_ids = list(dict.fromkeys(getattr(c, "pk", c) for c in commitments))
-        in_one_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
-        insert = cls._insert_in_one_statement if in_one_statement else cls._insert_in_a_transaction
         for _try in range(cls.SIGN_TRIES):
             signature = cls(
                 pledge=pledge,
@@ -619,9 +487,15 @@ class Signature(models.Model):
                 return_code=codes.new_return_code(),
             )
             try:
-                if insert(signature, commitment_ids):
-                    return signature
-            except IntegrityError:  # one statement: its foreign keys are checked at its end
+                with transaction.atomic():
+                    signature.save()
+                    # One INSERT for the ticks; .set() would first read the (empty) set.
+                    cls.commitments.through.objects.bulk_create(
+                        cls.commitments.through(signature=signature, commitment_id=pk)
+                        for pk in commitment_ids
+                    )
+                return signature
+            except IntegrityError:
                 pass
             existing = cls.objects.filter(pledge=pledge, name_key=name_key).first()
             if existing is not None:
@@ -631,55 +505,6 @@ class Signature(models.Model):
             # Not the name, so the new return code or secret was taken (1 in 31**8 for
             # the code within a pledge): draw new ones.
         raise IntegrityError(f"No free return code for a signature after {cls.SIGN_TRIES} tries")
-
-    @classmethod
-    def _insert_in_a_transaction(cls, signature, commitment_ids):
-        try:
-            with transaction.atomic():
-                signature.save()
-                # One INSERT for the links; .set() would first read the (empty) set.
-                cls.commitments.through.objects.bulk_create(
-                    cls.commitments.through(signature=signature, commitment_id=pk)
-                    for pk in commitment_ids
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    @classmethod
-    def _insert_in_one_statement(cls, signature, commitment_ids):
-        """PostgreSQL: the signature and its ticks in one statement, which commits on its
-        own (autocommit): one round trip where the ORM needs BEGIN, two INSERTs and
-        COMMIT. A school signs in the minutes after an assembly, so this is the hot path.
-        A clash with the unique constraints inserts nothing, as in the ORM version."""
-        signature.created = timezone.now()
-        fields = [f for f in cls._meta.concrete_fields if not f.primary_key]
-        links = cls.commitments.through._meta
-        link_to_signature = links.get_field("signature").column
-        link_to_commitment = links.get_field("commitment").column
-        quote = connection.ops.quote_name
-        # Only names from the models, quoted, go into the text; every value is a parameter.
-        sql = (
-            f"WITH new AS (INSERT INTO {_table(cls)} "  # noqa: S608
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT DO NOTHING RETURNING {quote(cls._meta.pk.column)}), "
-            f"ticks AS (INSERT INTO {_table(cls.commitments.through)} "
-            f"({quote(link_to_signature)}, {quote(link_to_commitment)}) "
-            f"SELECT new.{quote(cls._meta.pk.column)}, ticked FROM new, "
-            f"unnest(%s::bigint[]) AS ticked) "
-            f"SELECT {quote(cls._meta.pk.column)} FROM new"
-        )
-        values = [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
-        with connection.cursor() as cursor:
-            prepared.execute(connection, cursor, sql, [*values, commitment_ids])
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        signature.pk = row[0]
-        signature._state.adding = False
-        signature._state.db = connection.alias
-        return True
 
     def return_code_display(self):
         return codes.display(self.return_code)

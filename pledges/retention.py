@@ -36,5 +36,4 @@ def anonymise_closed_pledges(*, older_than_days, dry_run=False):
                 # per pledge, so the constraint still holds.
                 signature.name_key = f"student-{signature.pk}"
             Signature.objects.bulk_update(signatures, ["display_name", "name_key"])
-            pledge.signatures_edited()
     return pledge_count, signature_count

@@ -26,7 +26,7 @@ from pledges import limits
 from pledges.forms.accounts import ACCOUNT_NOT_CREATED, SignupForm, normalise_email
 
 # django-axes is the first authentication backend and does not log anyone in.
-LOGIN_BACKEND = "pledges.auth.TeacherBackend"
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 # Attempt counters -------------------------------------------------------------------------

@@ -22,10 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from allyship_site.prepared import PreparedQuery
-from curriculum import page_cache as curriculum_cache
 from curriculum.models import SupportService
-from pledges import codes, limits, page_cache
+from pledges import codes, limits
 from pledges.forms.student import (
     MALFORMED_JOIN_CODE,
     PROGRESS_PREFIX,
@@ -45,7 +43,6 @@ from pledges.models import (
     Reflection,
     ReflectionItem,
     Signature,
-    signing_cap_since,
 )
 
 RETURN_COOKIE_SALT = "pledges.return"
@@ -105,36 +102,12 @@ def _unavailable(request, *, reason, pledge=None, status=200):
     return render(request, "pledges/pledge_unavailable.html", context, status=status)
 
 
-# The pledge a student opens or signs, by its link token or its join code, is the
-# hottest lookup there is (a whole school, in the minutes after an assembly): its SQL is
-# written once per process (PreparedQuery).
-_WAYS_IN = ("link_token", "join_code")
-_FOR_SIGNING = {
-    field: PreparedQuery(
-        lambda value, since, field=field: Pledge.objects.for_signing(since=since)
-        .filter(**{field: value}),
-        "value", "since",
-    )
-    for field in _WAYS_IN
-}  # fmt: skip
-_FOR_SIGN_PAGE = {
-    field: PreparedQuery(
-        lambda value, field=field: Pledge.objects.for_sign_page().filter(**{field: value}),
-        "value",
-    )
-    for field in _WAYS_IN
-}
-
-
 def _pledge_for(request, field, value):
-    """The pledge whose `field` (link_token or join_code) is `value`, as the sign page
-    needs it, in one query: with what signing checks when this request may sign, and
-    otherwise with what the page shows and is kept by. None if there is none."""
+    """The pledge whose `field` (link_token or join_code) is `value`, with what the sign
+    page shows, in one query (and one for its commitments). None if there is none."""
     if len(value) > Pledge._meta.get_field(field).max_length:
         return None
-    if request.method == "POST":
-        return _FOR_SIGNING[field].object(value=value, since=signing_cap_since())
-    return _FOR_SIGN_PAGE[field].object(value=value)
+    return Pledge.objects.for_sign_page().filter(**{field: value}).first()
 
 
 def _pledge_by_token(token):
@@ -256,31 +229,17 @@ def _sign(request, pledge):
 def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=False):
     """The pledge page: the sign form while it is open (`signing`: `form` as sent, or
     a blank one), and the way to reflect whenever a check-in is open, even after signing
-    closed.
-
-    The page as first shown is the same for every student until something on it
-    changes, so it is kept (pledges.page_cache) under a key made of all that it shows.
-    Not for an answer to a POST (it shows what was typed), nor for a request with a
-    session or a message waiting (a teacher looking, or "your name was taken off").
-    A page that shows students' names is kept in this process's memory only."""
+    closed. Never cached: it holds a form, and may hold students' names."""
     checkin = pledge.has_open_checkin()
     has_signature = checkin and signature_from_cookie(request, pledge) is not None
-    cache_key = None
-    if _may_keep_sign_page(request, form, already) and hasattr(pledge, "newest_visible_id"):
-        cache_key = page_cache.key(
-            "sign-page", request.path, pledge.pk, pledge.updated.timestamp(),
-            pledge.signature_edits, pledge.signature_count, pledge.newest_visible_id,
-            signing, _closed_reason(pledge), checkin, has_signature,
-            curriculum_cache.version(),  # the exit question comes from the lesson
-        )  # fmt: skip
-        html = page_cache.fetch(cache_key, shared=not pledge.show_names)
-        if html is not None:
-            return page_cache.respond(request, html)
     if signing and form is None:
         form = SignForm(pledge=pledge)
-    visible = pledge.visible_signatures()
     # Names shown: the count is how many there are, so one query gives both.
-    names = list(visible.values_list("display_name", flat=True)) if pledge.show_names else None
+    names = (
+        list(pledge.visible_signatures().values_list("display_name", flat=True))
+        if pledge.show_names
+        else None
+    )
     context = {
         "pledge": pledge,
         "form": form,
@@ -292,24 +251,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
         "count": len(names) if names is not None else pledge.count(),
         "names": names,
     }
-    if cache_key is None:
-        return render(request, "pledges/sign.html", context)
-    # Students' names stay out of the shared cache (Redis may write its memory to disk,
-    # and would keep them after the teacher hides or retention anonymises them).
-    return page_cache.render_and_keep(
-        request, "pledges/sign.html", context, cache_key, shared=not pledge.show_names
-    )
-
-
-def _may_keep_sign_page(request, form, already):
-    if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
-        return False
-    if form is not None or already:  # what was sent, or "you've already signed"
-        return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    return not request.META.get("QUERY_STRING")
+    return render(request, "pledges/sign.html", context)
 
 
 # After signing ---------------------------------------------------------------------------
@@ -382,9 +324,7 @@ def withdraw(request, token):
             },
         )
     was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
-    with transaction.atomic():
-        signature.delete()
-        pledge.signatures_edited()  # kept pages of this pledge are out of date
+    signature.delete()
     messages.success(request, _("We've taken your name off this pledge."))
     response = HttpResponseRedirect(pledge.get_link_url(), status=303)
     if was_this_devices:

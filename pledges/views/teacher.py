@@ -17,10 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from allyship_site.prepared import PreparedQuery
-from curriculum import page_cache as curriculum_cache
 from curriculum.models import Lesson
-from pledges import access, exports, page_cache
+from pledges import access, exports
 from pledges.forms.teacher import ClassroomForm, PaperSignaturesForm, PledgeForm
 from pledges.models import (
     AlreadySigned,
@@ -176,48 +174,11 @@ def _signature_list(request):
     return show if show in SIGNATURE_LISTS else "all"
 
 
-# What a kept teacher's page is keyed on, read with the access check in one precompiled
-# query: the pledge's last save and signatures' version (count, newest id, and
-# `signature_edits` for moderation and edits), its class's name and its lesson.
-_PAGE_FACTS = PreparedQuery(
-    lambda pk, teacher, school: Pledge.objects.with_signatures_version()
-    .filter(pk=pk, classroom__teacher_id=teacher, classroom__school_id=school)
-    .values_list("updated", "signature_edits", "signatures_version", "classroom__name",
-                 "lesson_id"),
-    "pk", "teacher", "school",
-)  # fmt: skip
-
-
-def _kept_page_key(request, pk):
-    """The key of the teacher's page of pledge `pk` as this request would see it, or None
-    when it is not the teacher's pledge or must be rendered (a message is waiting)."""
-    if not settings.PAGE_CACHE or len(messages.get_messages(request)):
-        return None
-    school = access.school_of(request.user)
-    facts = _PAGE_FACTS.first(pk=pk, teacher=request.user.pk, school=school.pk)
-    if facts is None:
-        return None
-    return page_cache.key(
-        "pledge-page", pk, facts, curriculum_cache.version(),  # the lesson's title
-        request.build_absolute_uri("/"), sorted(request.GET.lists()),
-    )  # fmt: skip
-
-
 @require_safe
 @teacher_required
 def pledge_detail(request, pk):
     """The teacher's page of one pledge: counts, sharing, and the signatures a page at a
-    time (newest first), so a school-wide pledge's page stays small and quick.
-
-    Rendering was most of its cost, so once rendered it is kept in this process's memory
-    (pledges.page_cache; never the shared cache, as it lists hidden names) under a key
-    made of all it shows (_kept_page_key), read in one query with the access check: the
-    whole cost of a kept page is that, the session and the user."""
-    cache_key = _kept_page_key(request, pk)
-    if cache_key is not None:
-        html = page_cache.fetch(cache_key, shared=False)
-        if html is not None:
-            return page_cache.respond(request, html)
+    time (newest first), so a school-wide pledge's page stays small and quick."""
     pledge = access.pledge_for(request.user, pk, Pledge.objects.select_related("classroom"))
     tallies = pledge.signatures.aggregate(
         all=Count("pk"),
@@ -259,11 +220,7 @@ def pledge_detail(request, pk):
         "live": request.GET.get("live") == "1",
         "join_url": request.build_absolute_uri(pledge.get_join_url()),
     }
-    if cache_key is None:
-        return render(request, "pledges/pledge_detail.html", context)
-    return page_cache.render_and_keep(
-        request, "pledges/pledge_detail.html", context, cache_key, shared=False
-    )
+    return render(request, "pledges/pledge_detail.html", context)
 
 
 STATUS_ACTIONS = {
@@ -431,7 +388,6 @@ def signature_moderate(request, pk, signature_pk):
         messages.error(request, _("Choose hide, show or approve."))
     else:
         Signature.objects.filter(pk=signature.pk).update(**change[0])
-        signature.pledge.signatures_edited()
         messages.success(request, change[1])
     # Back to the list and page the teacher was on (sent with the form, checked here).
     where = {}
