@@ -9,11 +9,13 @@ reflect. No email, IP address or device id is stored.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from pledges import codes
@@ -38,11 +40,38 @@ def _unique_code(model, field, make):
     raise RuntimeError(f"Could not find a free {field}.")
 
 
+class SchoolManager(models.Manager):
+    def create_with_lead(self, *, name, lead):
+        """A new school with `lead` as its lead, or None when `lead` already has a school
+        (a double submit). A slug taken by a concurrent request makes the insert fail;
+        the next free one is tried."""
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    school = self.create(name=name, slug=self._free_slug(name))
+                    Membership.objects.create(user=lead, school=school, role=Role.LEAD)
+                    return school
+            except IntegrityError:
+                if Membership.objects.filter(user=lead).exists():
+                    return None
+        raise RuntimeError("Could not find a free school slug.")
+
+    def _free_slug(self, name):
+        base = (slugify(name) or "school")[:150].strip("-") or "school"
+        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+
 class School(models.Model):
     name = models.CharField(_("school name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     invite_code = models.CharField(_("invite code"), max_length=16, unique=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = SchoolManager()
 
     class Meta:
         ordering = ["name"]
@@ -105,7 +134,7 @@ class ClassroomQuerySet(models.QuerySet):
         """A teacher's classrooms with their pledges, live counts, check-in rounds and
         talk-to-me requests, in two queries."""
         talks = Reflection.objects.filter(
-            signature__in=Signature.objects.visible(), signature__pledge=OuterRef("pk")
+            visible_signature("signature__"), signature__pledge=OuterRef("pk")
         ).exclude(talk_request="")
         pledges = Pledge.objects.with_counts().annotate(
             checkin_count=count_of(CheckIn.objects.filter(pledge=OuterRef("pk")), "pledge"),
@@ -164,6 +193,14 @@ class PledgeTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class StatusChangeRefused(Exception):
+    """A status change that makes no sense for this pledge now; the message says why."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
 
 
 class PledgeStatus(models.TextChoices):
@@ -301,17 +338,34 @@ class Pledge(models.Model):
     def is_editable(self):
         return self.status == PledgeStatus.DRAFT
 
+    # Which statuses each change starts from. Opening a closed pledge reopens it.
+    CHANGES_FROM = {
+        "open": {PledgeStatus.DRAFT, PledgeStatus.PAUSED, PledgeStatus.CLOSED},
+        "pause": {PledgeStatus.OPEN},
+        "close": {PledgeStatus.OPEN, PledgeStatus.PAUSED},
+    }
+
+    def _refuse_unless_from(self, change):
+        if self.status not in self.CHANGES_FROM[change]:
+            raise StatusChangeRefused(_("That change isn't possible for this pledge right now."))
+
     def open(self):
+        """Open (or reopen) signing. Refused without a commitment to sign."""
+        self._refuse_unless_from("open")
+        if not self.commitments.exists():
+            raise StatusChangeRefused(_("Add at least one commitment before opening the pledge."))
         self.status = PledgeStatus.OPEN
         self.opened_at = self.opened_at or timezone.now()
         self.closed_at = None
         self.save(update_fields=["status", "opened_at", "closed_at", "updated"])
 
     def pause(self):
+        self._refuse_unless_from("pause")
         self.status = PledgeStatus.PAUSED
         self.save(update_fields=["status", "updated"])
 
     def close(self):
+        self._refuse_unless_from("close")
         self.status = PledgeStatus.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at", "updated"])
@@ -400,6 +454,14 @@ class Commitment(models.Model):
     def __str__(self):
         return self.text
 
+    def clean(self):
+        """Only a draft's commitments change: once a pledge is open, students have signed
+        these words, and a signature must keep meaning what they ticked."""
+        if self.pledge_id is not None and not self.pledge.is_editable():
+            raise ValidationError(
+                _("Students have already seen this pledge: only a draft's commitments can change.")
+            )
+
 
 class AlreadySigned(Exception):
     """The same name already signed this pledge."""
@@ -413,9 +475,15 @@ class PledgeGone(Exception):
     """The pledge was deleted while a student was signing it."""
 
 
+def visible_signature(through=""):
+    """The one rule for a signature that counts and shows anywhere: approved and not
+    hidden. `through` is the path from the model queried, e.g. "signatures__"."""
+    return Q(**{f"{through}hidden": False, f"{through}approved": True})
+
+
 class SignatureQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(hidden=False, approved=True)
+        return self.filter(visible_signature())
 
 
 class Signature(models.Model):
@@ -511,6 +579,22 @@ class Signature(models.Model):
 
     def is_visible(self):
         return self.approved and not self.hidden
+
+    # Moderation by the pledge's teacher.
+
+    def hide(self):
+        self.hidden = True
+        self.save(update_fields=["hidden"])
+
+    def show(self):
+        self.hidden = False
+        self.save(update_fields=["hidden"])
+
+    def approve(self):
+        """Let a waiting signature count and show (and show a hidden one again)."""
+        self.approved = True
+        self.hidden = False
+        self.save(update_fields=["approved", "hidden"])
 
 
 class GuessCounter(models.Model):
@@ -609,13 +693,38 @@ class Reflection(models.Model):
     def is_flagged(self):
         return bool(self.talk_request)
 
-    @classmethod
-    def record(cls, *, signature, checkin, progress, note="", talk_request="", exit_answer=""):
-        """Save a student's reflection for a round; a second call edits the first.
+    def hide_note(self):
+        self.note_hidden = True
+        self.save(update_fields=["note_hidden", "updated"])
 
-        `progress` maps each of the signature's commitments to a Progress value. The
-        caller has checked the commitments belong to the signature."""
+    def show_note(self):
+        self.note_hidden = False
+        self.save(update_fields=["note_hidden", "updated"])
+
+    @classmethod
+    def record(cls, *, signature, checkin, progress, note="", talk_request="", exit_answer=None):
+        """Save a reflection for a round, from the student or typed in from a paper sheet;
+        a second call edits the first. The caller has checked that the commitments in
+        `progress` (commitment -> Progress value) belong to the signature.
+
+        A message for the teacher is never lost: an empty talk box keeps the earlier one,
+        and new words are added below it. An exit answer of None keeps the earlier one
+        (a paper sheet has none). The row is locked while it is read, so two sends at
+        once can't drop each other's message."""
         with transaction.atomic():
+            earlier = (
+                cls.objects.select_for_update()
+                .filter(signature=signature, checkin=checkin)
+                .values("talk_request", "exit_answer")
+                .first()
+            ) or {"talk_request": "", "exit_answer": ""}
+            before = earlier["talk_request"]
+            if before and talk_request and talk_request != before:
+                talk_request = f"{before}\n\n{talk_request}"
+            elif before:
+                talk_request = before
+            if exit_answer is None:
+                exit_answer = earlier["exit_answer"]
             reflection, _created = cls.objects.update_or_create(
                 signature=signature,
                 checkin=checkin,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pledges import access, exports, outcomes
 from pledges.forms.followup import CheckInForm, PaperReflectionForm
-from pledges.models import CheckIn, PledgeStatus, Progress, Reflection, Signature
+from pledges.models import CheckIn, PledgeStatus, Progress, Reflection, visible_signature
 from pledges.views.teacher import teacher_required
 
 
@@ -44,9 +44,7 @@ def _reflections(pledge, checkin):
     if checkin is None:
         return []
     reflections = (
-        Reflection.objects.filter(
-            checkin=checkin, signature__hidden=False, signature__approved=True
-        )  # fmt: skip
+        Reflection.objects.filter(visible_signature("signature__"), checkin=checkin)
         .select_related("signature")
         .order_by()  # sorted below, in one place: talk requests first, then by name
     )
@@ -77,9 +75,7 @@ def follow_through(request, pk):
         row.per_round = [row.counts(r.number) for r in rounds]
     reflections = _reflections(pledge, selected)
     before = sorted(
-        Signature.objects.filter(pledge=pledge, hidden=False, approved=True)
-        .exclude(exit_answer="")
-        .values_list("exit_answer", flat=True)
+        pledge.visible_signatures().exclude(exit_answer="").values_list("exit_answer", flat=True)
     )
     after = sorted(r.exit_answer for r in reflections if r.exit_answer)
     return render(
@@ -148,9 +144,7 @@ def _checkin_for(request, pk, number):
 @teacher_required
 def reflection_sheet(request, pk, number):
     pledge, checkin = _checkin_for(request, pk, number)
-    signatures = pledge.signatures.filter(hidden=False, approved=True).prefetch_related(
-        "commitments"
-    )
+    signatures = pledge.visible_signatures().prefetch_related("commitments")
     return render(
         request,
         "pledges/reflection_sheet.html",
@@ -189,7 +183,10 @@ def reflection_moderate(request, pk, reflection_pk):
     reflection = get_object_or_404(Reflection, pk=reflection_pk, checkin__pledge=pledge)
     action = request.POST.get("action")
     if action in ("hide", "unhide"):
-        Reflection.objects.filter(pk=reflection.pk).update(note_hidden=action == "hide")
+        if action == "hide":
+            reflection.hide_note()
+        else:
+            reflection.show_note()
         messages.success(
             request, _("Note hidden.") if action == "hide" else _("Note shown again.")
         )

@@ -13,7 +13,6 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +40,6 @@ from pledges.models import (
     PledgeGone,
     PledgeStatus,
     Reflection,
-    ReflectionItem,
     Signature,
 )
 
@@ -457,34 +455,13 @@ def _initial(reflection):
 
 
 def _save_reflection(signature, checkin, form):
-    """One reflection per signature and round: sending again changes it.
-
-    A message for the teacher is never lost by sending again: an empty talk box keeps
-    the earlier one, and new words are added below it. The row is locked while we read
-    it, so two sends at once can't drop each other's message."""
-    talk = form.cleaned_data["talk_request"]
-    with transaction.atomic():
-        earlier = (
-            Reflection.objects.select_for_update()
-            .filter(signature=signature, checkin=checkin)
-            .values_list("talk_request", flat=True)
-            .first()
-        )
-        if earlier and talk and talk != earlier:
-            talk = f"{earlier}\n\n{talk}"
-        elif earlier:
-            talk = earlier
-        reflection, _created = Reflection.objects.update_or_create(
-            signature=signature,
-            checkin=checkin,
-            defaults={
-                "note": form.cleaned_data["note"],
-                "talk_request": talk,
-                "exit_answer": form.cleaned_data.get("exit_answer", ""),
-            },
-        )
-        reflection.items.all().delete()
-        ReflectionItem.objects.bulk_create(
-            ReflectionItem(reflection=reflection, commitment=commitment, progress=progress)
-            for commitment, progress in form.progress()
-        )
+    """One reflection per signature and round: sending again changes it (the rules of
+    keeping an earlier message are Reflection.record's)."""
+    Reflection.record(
+        signature=signature,
+        checkin=checkin,
+        progress=dict(form.progress()),
+        note=form.cleaned_data["note"],
+        talk_request=form.cleaned_data["talk_request"],
+        exit_answer=form.cleaned_data.get("exit_answer"),  # None: not asked, keep it
+    )

@@ -24,9 +24,10 @@ from pledges.models import (
     AlreadySigned,
     Commitment,
     Pledge,
-    PledgeStatus,
     PledgeTemplate,
     Signature,
+    StatusChangeRefused,
+    visible_signature,
 )
 
 
@@ -182,7 +183,7 @@ def pledge_detail(request, pk):
     pledge = access.pledge_for(request.user, pk, Pledge.objects.select_related("classroom"))
     tallies = pledge.signatures.aggregate(
         all=Count("pk"),
-        shown=Count("pk", filter=Q(hidden=False, approved=True)),
+        shown=Count("pk", filter=visible_signature()),
         **{name: Count("pk", filter=rule) for name, rule in SIGNATURE_LISTS.items() if rule},
     )
     show = _signature_list(request)
@@ -207,7 +208,6 @@ def pledge_detail(request, pk):
     pledge.signature_count = tallies["shown"]
     if pledge.lesson_id:  # its title and link, not its text
         pledge.lesson = Lesson.objects.only("title", "slug").get(pk=pledge.lesson_id)
-    visible = Q(signatures__hidden=False, signatures__approved=True)
     context = {
         "pledge": pledge,
         "page": page,
@@ -215,7 +215,7 @@ def pledge_detail(request, pk):
         "tallies": tallies,
         "signature_lists": signature_lists,
         "commitments": pledge.commitments.annotate(
-            signed_count=Count("signatures", filter=visible)
+            signed_count=Count("signatures", filter=visible_signature("signatures__"))
         ).order_by("order"),
         "live": request.GET.get("live") == "1",
         "join_url": request.build_absolute_uri(pledge.get_join_url()),
@@ -224,13 +224,13 @@ def pledge_detail(request, pk):
 
 
 STATUS_ACTIONS = {
-    "open": ({PledgeStatus.DRAFT, PledgeStatus.PAUSED, PledgeStatus.CLOSED}, Pledge.open,
-             gettext_lazy("The pledge is open: students can sign it now.")),
-    "pause": ({PledgeStatus.OPEN}, Pledge.pause,
-              gettext_lazy("Paused: nobody can sign until you open it again.")),
-    "close": ({PledgeStatus.OPEN, PledgeStatus.PAUSED}, Pledge.close,
-              gettext_lazy("Closed: the pledge keeps its signatures, and nobody can sign.")),
-}  # fmt: skip
+    "open": (Pledge.open, gettext_lazy("The pledge is open: students can sign it now.")),
+    "pause": (Pledge.pause, gettext_lazy("Paused: nobody can sign until you open it again.")),
+    "close": (
+        Pledge.close,
+        gettext_lazy("Closed: the pledge keeps its signatures, and nobody can sign."),
+    ),
+}
 
 
 @require_POST
@@ -238,15 +238,16 @@ STATUS_ACTIONS = {
 def pledge_status(request, pk):
     pledge = access.pledge_for(request.user, pk)
     action = STATUS_ACTIONS.get(request.POST.get("action", ""))
-    if action is None or pledge.status not in action[0]:
+    if action is None:
         messages.error(request, _("That change isn't possible for this pledge right now."))
         return redirect(pledge)
-    if not pledge.commitments.exists():
-        messages.error(request, _("Add at least one commitment before opening the pledge."))
-        return redirect(pledge)
-    _allowed, change, message = action
-    change(pledge)
-    messages.success(request, message)
+    change, message = action
+    try:
+        change(pledge)
+    except StatusChangeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, message)
     return redirect(pledge)
 
 
@@ -373,9 +374,9 @@ def pledge_qr(request, pk):
 
 
 MODERATION = {
-    "hide": ({"hidden": True}, gettext_lazy("Hidden: it no longer counts or shows anywhere.")),
-    "unhide": ({"hidden": False}, gettext_lazy("Shown again.")),
-    "approve": ({"approved": True, "hidden": False}, gettext_lazy("Approved: it now counts.")),
+    "hide": (Signature.hide, gettext_lazy("Hidden: it no longer counts or shows anywhere.")),
+    "unhide": (Signature.show, gettext_lazy("Shown again.")),
+    "approve": (Signature.approve, gettext_lazy("Approved: it now counts.")),
 }
 
 
@@ -387,8 +388,9 @@ def signature_moderate(request, pk, signature_pk):
     if change is None:
         messages.error(request, _("Choose hide, show or approve."))
     else:
-        Signature.objects.filter(pk=signature.pk).update(**change[0])
-        messages.success(request, change[1])
+        moderate, message = change
+        moderate(signature)
+        messages.success(request, message)
     # Back to the list and page the teacher was on (sent with the form, checked here).
     where = {}
     if request.POST.get("show") in SIGNATURE_LISTS and request.POST["show"] != "all":

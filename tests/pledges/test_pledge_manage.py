@@ -399,3 +399,19 @@ def test_the_teacher_page_gives_a_token_that_works_and_only_to_its_teacher(
     assert Signature.objects.get(pk=sam.pk).hidden
     for stranger in (other_client, colleague_client):  # another school; a colleague
         assert stranger.get(page).status_code == 404
+
+
+def test_the_pledge_refuses_status_changes_that_make_no_sense(classroom):
+    from pledges.models import StatusChangeRefused
+
+    draft = make_pledge(classroom, status="draft", commitments=())
+    with pytest.raises(StatusChangeRefused, match="at least one commitment"):
+        draft.open()
+    with pytest.raises(StatusChangeRefused, match="isn't possible"):
+        draft.pause()
+    opened = make_pledge(classroom, title="Open")
+    with pytest.raises(StatusChangeRefused):
+        opened.open()
+    opened.close()
+    opened.open()  # reopening a closed pledge
+    assert opened.status == "open" and opened.closed_at is None

@@ -341,3 +341,12 @@ def test_the_small_number_cut_off_is_at_five(teacher_client, classroom, signed, 
     row = response.context["outcome_rows"][0]
     assert (row["signatures"], row["reflections"]) == (shown, shown)
     assert row["share"] == (None if signed < 5 else 100)
+
+
+def test_a_school_is_created_with_its_lead_once(db):
+    first, second = make_teacher("a@x.example"), make_teacher("b@x.example")
+    school = School.objects.create_with_lead(name="Oak Park", lead=first)
+    assert first.membership.school == school and first.membership.is_lead()
+    assert School.objects.create_with_lead(name="Oak Park", lead=first) is None  # resent
+    other = School.objects.create_with_lead(name="Oak Park", lead=second)
+    assert (school.slug, other.slug) == ("oak-park", "oak-park-2")
