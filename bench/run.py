@@ -3,7 +3,7 @@
 1. Builds a PostgreSQL database (allyship_bench, dropped at the end unless --keep) with
    the district dataset (bench/data.py) and collects static files.
 2. Serves the app and the bare baseline (bench/baseline/) with the same gunicorn command,
-   production settings on plain HTTP over loopback, the page cache in Redis.
+   production settings on plain HTTP over loopback, Redis as the shared cache.
 3. Loads each page with wrk at 8 and 32 connections, checks that every successful
    signature is one new row and no name signed a pledge twice, and writes the results
    (bench-results/<time>.json and .md, and latest.*); --update-docs puts the table in
@@ -202,7 +202,7 @@ def main():
                 continue
             for connections in CONCURRENCIES:
                 kwargs = {"script": extra.get("script"), "headers": extra.get("headers", ())}
-                if key != "sign":  # warm the page cache and the connections, unrecorded
+                if key != "sign":  # warm the connections, unrecorded
                     common.wrk(url, connections=connections, seconds=1,
                                env=extra.get("env", {}), **kwargs)  # fmt: skip
                     common.drain(app_url)
