@@ -76,13 +76,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves a teacher's session expiry on with every request, except the live count's polls.
+    "allyship_site.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETags: a browser that has the page gets "304 Not Modified" instead of it again.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "allyship_site.middleware.CSPMiddleware",  # django-csp's, built once
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -90,8 +94,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # django-axes counts failed teacher logins first, then Django checks the password.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, loading the teacher's school with them (one query, not two).
-    "pledges.auth.TeacherBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "allyship_site.urls"
@@ -128,9 +131,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's, checking the health of a kept connection only after it sat idle.
-    DATABASES["default"]["ENGINE"] = "allyship_site.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -146,15 +146,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: the database cache by default, so several app processes share one; Redis when
-# REDIS_URL is set.
+# REDIS_URL is set, through django-redis, which answers "nothing cached" and drops writes
+# while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. The
+# sign-up, password-reset and wrong-invite-code counters then fail open; join-code limits
+# and django-axes keep counting: they live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
@@ -314,16 +323,11 @@ MIDDLEWARE.insert(
 RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)
 
 # Teachers' sessions end after this many idle minutes: the expiry moves on as they use
-# the site, so an active teacher is never cut off mid-lesson. SessionIdleMiddleware does
-# what SESSION_SAVE_EVERY_REQUEST would, saving the session at most once a minute.
+# the site, so an active teacher is never cut off mid-lesson (Django's database sessions,
+# saved on every request by SessionIdleMiddleware; pages that refresh themselves don't
+# count, so an unattended projector still logs out).
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 2)
-SESSION_ENGINE = "allyship_site.sessions"
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-    "allyship_site.middleware.SessionIdleMiddleware",
-)
 
 # Sign-up and password-reset attempts, per address and per email typed, in each window
 # (pledges/views/accounts.py counts them in the shared cache).
@@ -332,12 +336,6 @@ SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 20)
 SIGNUPS_PER_EMAIL = envint("SIGNUPS_PER_EMAIL", 5)
 PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 20)
 PASSWORD_RESETS_PER_EMAIL = envint("PASSWORD_RESETS_PER_EMAIL", 3)
-
-# A Redis that goes away must not take the site with it: the wrapper answers "nothing
-# cached" and drops writes for a few seconds at a time, and logs a warning.
-if REDIS_URL:
-    CACHES["default"]["BACKEND"] = "allyship_site.cache.ForgivingRedisCache"
-    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 # Error reports: mail to ADMINS (comma-separated addresses) when DEBUG is off. The filter
 # hides students' names (sensitive_post_parameters), client addresses, user agents and
@@ -354,18 +352,3 @@ LOGGING["handlers"]["mail_admins"] = {
 LOGGING["loggers"]["django"] = {"handlers": ["mail_admins"], "level": "INFO"}
 # Backups written by `make backup` (pledges/backup.py).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "var" / "backups")
-
-# --- Performance (issue 9) ---
-# Rendered public curriculum pages are cached for visitors without a session, in each
-# process's memory; the "curriculum version" that retires them on any curriculum change is
-# in the shared default cache and re-read every PAGE_CACHE_VERSION_MS (see
-# curriculum/page_cache.py). Off by default with DEBUG, so template edits show at once.
-PAGE_CACHE = envbool("PAGE_CACHE", not DEBUG)
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
-PAGE_CACHE_VERSION_MS = envint("PAGE_CACHE_VERSION_MS", 1000)
-PAGE_CACHE_ALIAS = "pages"
-CACHES[PAGE_CACHE_ALIAS] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "allyship-pages",
-    "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_MAX_ENTRIES", 500)},
-}

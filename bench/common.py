@@ -102,7 +102,12 @@ def app_env(database, **extra):
 
 
 def manage(env, *args, capture=False):
-    command = [PYTHON, "manage.py", *args]
+    return python(env, "manage.py", *args, capture=capture)
+
+
+def python(env, script, *args, capture=False):
+    """Run a script of the project (manage.py, bench/data.py) with the app's settings."""
+    command = [PYTHON, script, *args]
     if capture:
         return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True,  # noqa: S603
                               text=True).stdout  # fmt: skip

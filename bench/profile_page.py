@@ -34,7 +34,6 @@ def main():
     env = common.app_env(options.database, ALLOWED_HOSTS="testserver,127.0.0.1")
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allyship_site.settings")
-    os.environ["PAGE_CACHE"] = "false"  # profile the rendering, not the cache
     import django
 
     django.setup()

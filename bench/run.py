@@ -1,9 +1,9 @@
 """make bench: the app at school-district scale against a bare Django page, same run.
 
 1. Builds a PostgreSQL database (allyship_bench, dropped at the end unless --keep) with
-   the district dataset (manage.py generate_bench_data) and collects static files.
+   the district dataset (bench/data.py) and collects static files.
 2. Serves the app and the bare baseline (bench/baseline/) with the same gunicorn command,
-   production settings on plain HTTP over loopback, the page cache in Redis.
+   production settings on plain HTTP over loopback, Redis as the shared cache.
 3. Loads each page with wrk at 8 and 32 connections, checks that every successful
    signature is one new row and no name signed a pledge twice, and writes the results
    (bench-results/<time>.json and .md, and latest.*); --update-docs puts the table in
@@ -34,7 +34,7 @@ def build_dataset(env, scale):
     common.manage(env, "createcachetable")
     common.manage(env, "load_curriculum", "-v0")
     started = time.monotonic()
-    output = common.manage(env, "generate_bench_data", *scale, capture=True)
+    output = common.python(env, "bench/data.py", *scale, capture=True)
     print(output, end="")
     seconds = round(time.monotonic() - started, 1)
     common.manage(env, "collectstatic", "--noinput", "-v0")
@@ -212,7 +212,7 @@ def main():
                 continue
             for connections in CONCURRENCIES:
                 kwargs = {"script": extra.get("script"), "headers": extra.get("headers", ())}
-                if key != "sign":  # warm the page cache and the connections, unrecorded
+                if key != "sign":  # warm the connections, unrecorded
                     common.wrk(url, connections=connections, seconds=1,
                                env=extra.get("env", {}), **kwargs)  # fmt: skip
                     common.drain(app_url)

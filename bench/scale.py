@@ -90,7 +90,7 @@ def main():
     common.recreate_database(DATABASE)
     common.manage(env, "migrate", "--noinput", "-v0")
     common.manage(env, "load_curriculum", "-v0")
-    common.manage(env, "generate_bench_data", "--schools", "20", "--signatures", "20000",
+    common.python(env, "bench/data.py", "--schools", "20", "--signatures", "20000",
                   "--lessons", "40", "--json", capture=True)  # fmt: skip
     common.manage(env, "collectstatic", "--noinput", "-v0")
     import redis

@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curriculum import page_cache
 from curriculum.loader import parse_quiz, quiz_as_yaml
 from curriculum.models import (
     Activity,
@@ -198,7 +197,6 @@ class PublishableAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected"))
     def publish(self, request, queryset):
         count = queryset.update(status=Status.PUBLISHED)
-        page_cache.bump()  # update() sends no signals
         self.message_user(
             request, ngettext("%d published.", "%d published.", count) % count, messages.SUCCESS
         )
@@ -206,7 +204,6 @@ class PublishableAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish selected (back to draft)"))
     def unpublish(self, request, queryset):
         count = queryset.update(status=Status.DRAFT)
-        page_cache.bump()  # update() sends no signals
         self.message_user(
             request,
             ngettext("%d unpublished.", "%d unpublished.", count) % count,

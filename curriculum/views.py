@@ -9,7 +9,6 @@ from curriculum import markdown
 from curriculum.family_note import family_note_context
 from curriculum.forms import LessonFilterForm
 from curriculum.models import Handout, Lesson, Module, SupportService, Unit, UnitLesson
-from curriculum.page_cache import cache_public_page
 
 
 def _lessons_for(user):
@@ -17,14 +16,12 @@ def _lessons_for(user):
 
 
 @require_safe
-@cache_public_page
 def home(request):
     modules = Module.objects.published().with_lesson_counts().order_by("order")
     return render(request, "curriculum/home.html", {"modules": modules})
 
 
 @require_safe
-@cache_public_page
 def module_detail(request, slug):
     module = get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
     lessons = (
@@ -40,7 +37,6 @@ def _youngest(lesson):
 
 
 @require_safe
-@cache_public_page
 def module_family_note(request, slug):
     module = get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
     return render(
@@ -49,7 +45,6 @@ def module_family_note(request, slug):
 
 
 @require_safe
-@cache_public_page
 def lesson_list(request):
     visible = _lessons_for(request.user)
     form = LessonFilterForm(request.GET, lessons=visible)
@@ -91,7 +86,6 @@ def lesson_list(request):
 
 
 @require_safe
-@cache_public_page
 def unit_detail(request, band_slug):
     unit = get_object_or_404(
         Unit.objects.for_page(_lessons_for(request.user)), age_band__slug=band_slug
@@ -123,7 +117,6 @@ def _lesson_context(request, lesson):
 
 
 @require_safe
-@cache_public_page
 def lesson_detail(request, slug):
     lesson = _get_lesson(request, slug)
     context = _lesson_context(request, lesson)
@@ -132,14 +125,12 @@ def lesson_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
 def lesson_print(request, slug):
     lesson = _get_lesson(request, slug)
     return render(request, "curriculum/lesson_print.html", _lesson_context(request, lesson))
 
 
 @require_safe
-@cache_public_page
 def handout_print(request, slug, handout_slug):
     handout = get_object_or_404(
         Handout.objects.select_related("lesson").filter(lesson__in=_lessons_for(request.user)),
@@ -165,7 +156,6 @@ def _teacher_guide_html():
 
 
 @require_safe
-@cache_public_page
 def teacher_guide(request):
     return render(
         request,

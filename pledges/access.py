@@ -14,8 +14,8 @@ from pledges.models import Classroom, Concern, Membership, Pledge, Signature
 def membership_of(user):
     """The teacher's membership with its school, or None when they have not joined one.
 
-    Cached on the user object for the request, so the decorator and the view share one
-    query; the signed-in teacher comes with it already (pledges.auth.TeacherBackend)."""
+    Kept on the user object for the request, so the decorator and the view share one
+    query."""
     if not hasattr(user, "_membership_cache"):
         user._membership_cache = (
             # One membership per user (a one-to-one): no ordering, so no joins for it.

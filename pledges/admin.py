@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import (
@@ -10,6 +10,7 @@ from pledges.models import (
     PledgeTemplate,
     School,
     Signature,
+    StatusChangeRefused,
 )
 
 
@@ -57,9 +58,26 @@ class PledgeTemplateAdmin(admin.ModelAdmin):
 
 
 class CommitmentInline(admin.TabularInline):
+    """Read-only once the pledge is open: students have signed these words
+    (Commitment.clean says the same to any other form)."""
+
     model = Commitment
     extra = 0
     ordering = ("order",)
+
+    def has_add_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+def _is_draft(pledge):
+    """A new pledge, or one still a draft (None: the admin asks without a pledge)."""
+    return pledge is None or pledge.is_editable()
 
 
 class SignatureInline(admin.TabularInline):
@@ -76,13 +94,38 @@ class PledgeAdmin(admin.ModelAdmin):
     list_filter = ("status", "show_names", "approve_first")
     search_fields = ("title", "join_code", "classroom__name", "classroom__school__name")
     list_select_related = ("classroom",)
-    readonly_fields = ("join_code", "link_token", "opened_at", "closed_at", "created", "updated")
+    # The status changes only through Pledge.open/pause/close (the actions), which
+    # refuse what makes no sense, e.g. opening a pledge with nothing to sign.
+    readonly_fields = ("status", "join_code", "link_token", "opened_at", "closed_at", "created",
+                       "updated")  # fmt: skip
     autocomplete_fields = ("classroom", "template", "lesson", "created_by")
     inlines = (CommitmentInline, SignatureInline)
+    actions = ("open_pledges", "pause_pledges", "close_pledges")
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.signatures_edited()  # the teacher's page shows the edits at once
+    def _change_status(self, request, queryset, change):
+        for pledge in queryset:
+            try:
+                change(pledge)
+            except StatusChangeRefused as refused:
+                self.message_user(request, f"{pledge}: {refused.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("%(pledge)s is now %(status)s.") % {
+                        "pledge": pledge, "status": pledge.get_status_display()},
+                    messages.SUCCESS,
+                )  # fmt: skip
+
+    @admin.action(description=_("Open (or reopen) selected pledges"))
+    def open_pledges(self, request, queryset):
+        self._change_status(request, queryset, Pledge.open)
+
+    @admin.action(description=_("Pause selected pledges"))
+    def pause_pledges(self, request, queryset):
+        self._change_status(request, queryset, Pledge.pause)
+
+    @admin.action(description=_("Close selected pledges"))
+    def close_pledges(self, request, queryset):
+        self._change_status(request, queryset, Pledge.close)
 
 
 @admin.register(Signature)
@@ -94,21 +137,6 @@ class SignatureAdmin(admin.ModelAdmin):
     readonly_fields = ("name_key", "return_code", "created")
     exclude = ("return_secret",)
     filter_horizontal = ("commitments",)
-
-    # Edits here must reach the teacher's (cached) list of signatures at once.
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.pledge.signatures_edited()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        obj.pledge.signatures_edited()
-
-    def delete_queryset(self, request, queryset):
-        pledges = {signature.pledge for signature in queryset.select_related("pledge")}
-        super().delete_queryset(request, queryset)
-        for pledge in pledges:
-            pledge.signatures_edited()
 
 
 @admin.register(GuessCounter)

@@ -8,22 +8,20 @@ reflect. No email, IP address or device id is stored.
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Q
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from allyship_site import prepared
 from pledges import codes
 
 logger = logging.getLogger(__name__)
@@ -55,6 +53,31 @@ class Country(models.TextChoices):
     US = "US", _("United States")
 
 
+class SchoolManager(models.Manager):
+    def create_with_lead(self, *, name, lead, country=Country.GB):
+        """A new school with `lead` as its lead, or None when `lead` already has a school
+        (a double submit). A slug taken by a concurrent request makes the insert fail;
+        the next free one is tried."""
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    school = self.create(name=name, slug=self._free_slug(name), country=country)
+                    Membership.objects.create(user=lead, school=school, role=Role.LEAD)
+                    return school
+            except IntegrityError:
+                if Membership.objects.filter(user=lead).exists():
+                    return None
+        raise RuntimeError("Could not find a free school slug.")
+
+    def _free_slug(self, name):
+        base = (slugify(name) or "school")[:150].strip("-") or "school"
+        taken = set(self.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+
 class School(models.Model):
     name = models.CharField(_("school name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
@@ -67,6 +90,8 @@ class School(models.Model):
         help_text=_("Which helplines and safeguarding services the school's pages show."),
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = SchoolManager()
 
     class Meta:
         ordering = ["name"]
@@ -133,28 +158,12 @@ class ClassroomQuerySet(models.QuerySet):
     def for_dashboard(self):
         """A teacher's classrooms with their pledges, live counts, check-in rounds and
         talk-to-me requests, in two queries."""
-        checkins = (
-            CheckIn.objects.filter(pledge=models.OuterRef("pk"))
-            .order_by()
-            .values("pledge")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        talks = (
-            Reflection.objects.filter(
-                signature__pledge=models.OuterRef("pk"),
-                signature__hidden=False,
-                signature__approved=True,
-            )
-            .exclude(talk_request="")
-            .order_by()
-            .values("signature__pledge")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        talks = Reflection.objects.filter(
+            visible_signature("signature__"), signature__pledge=OuterRef("pk")
+        ).exclude(talk_request="")
         pledges = Pledge.objects.with_counts().annotate(
-            checkin_count=Coalesce(models.Subquery(checkins), 0),
-            talk_count=Coalesce(models.Subquery(talks), 0),
+            checkin_count=count_of(CheckIn.objects.filter(pledge=OuterRef("pk")), "pledge"),
+            talk_count=count_of(talks, "signature__pledge"),
         )
         return self.prefetch_related(
             models.Prefetch("pledges", queryset=pledges.order_by("-created"))
@@ -225,6 +234,14 @@ class PledgeTemplate(models.Model):
         return self.title
 
 
+class StatusChangeRefused(Exception):
+    """A status change that makes no sense for this pledge now; the message says why."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+
 class PledgeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
@@ -232,55 +249,12 @@ class PledgeStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-def _count_signatures(condition, params=()):
-    """COUNT(*) of the row's pledge's signatures matching `condition`: see _of_signatures."""
-    return _of_signatures("COUNT(*)", condition, params)
-
-
-def _of_signatures(aggregate, condition, params=(), output_field=None):
-    """`aggregate` (SQL) over the row's pledge's signatures matching `condition` (SQL over
-    the signature table's columns), as a correlated subquery on the pledge table.
-
-    Written as SQL rather than a Subquery() of querysets: Django spends ~1.5 ms of Python
-    compiling that Subquery on every request, more than the query itself takes, and
-    these counts are on the hottest pages (the pledge a whole school is signing)."""
-    sql = (
-        f"SELECT {aggregate} FROM {_table(Signature)} "  # noqa: S608 (names only)
-        f"WHERE {_column(Signature, 'pledge')} = {_column(Pledge, 'id')} AND {condition}"
-    )
-    output_field = output_field or models.IntegerField()
-    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 (names only)
-
-
-def _open_checkin_id():
-    """The id of the row's pledge's newest open check-in, or NULL, as a subquery."""
-    column = partial(_column, CheckIn)
-    sql = (
-        f"SELECT {column('id')} FROM {_table(CheckIn)} "  # noqa: S608 (names only)
-        f"WHERE {column('pledge')} = {_column(Pledge, 'id')} AND {column('is_open')} "
-        f"ORDER BY {column('number')} DESC LIMIT 1"
-    )
-    return RawSQL(sql, (), output_field=models.BigIntegerField())  # noqa: S611 (names only)
-
-
-def _table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model, name):
-    """A model's column, qualified with its table and quoted, for the SQL above."""
-    column = model._meta.get_field(name).column
-    return f"{_table(model)}.{connection.ops.quote_name(column)}"
-
-
-def _signature_column(name):
-    """A signature column, for _of_signatures() conditions."""
-    return _column(Signature, name)
-
-
-def _visible_signatures():
-    """The condition on signatures that students and teachers see counted."""
-    return f"{_signature_column('approved')} AND NOT {_signature_column('hidden')}"
+def count_of(queryset, outer):
+    """How many rows of `queryset` (filtered on OuterRef("pk") through its field `outer`)
+    each row has, as a subquery: an index range scan per row rather than a join and
+    GROUP BY over every signature of a district."""
+    counted = queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def signing_cap_since():
@@ -290,50 +264,20 @@ def signing_cap_since():
 
 class PledgeQuerySet(models.QuerySet):
     def with_counts(self):
-        """Annotate the count students and teachers see: approved, not hidden.
-
-        A correlated subquery per pledge (an index range scan on the signatures of that
-        pledge) rather than a join and GROUP BY over every signature: at district scale
-        the join made a pledge page aggregate half a million rows."""
-        return self.annotate(signature_count=_count_signatures(_visible_signatures()))
+        """Annotate the count students and teachers see: visible signatures only."""
+        visible = Signature.objects.visible().filter(pledge=OuterRef("pk"))
+        return self.annotate(signature_count=count_of(visible, "pledge"))
 
     def for_sign_page(self):
-        """Annotate what the public pledge page shows and is cached by (see
-        pledges.page_cache): the count and newest id of the shown signatures, and the open
-        check-in's id. One query, so a cached page costs one round trip."""
-        return self.with_counts().annotate(
-            newest_visible_id=_of_signatures(f"MAX({_signature_column('id')})",
-                                             _visible_signatures()),
-            open_checkin_id=_open_checkin_id(),
-        )  # fmt: skip
-
-    def with_signatures_version(self):
-        """Annotate `signatures_version`: the count and newest id of all the pledge's
-        signatures. With `signature_edits` it changes whenever any of them does: a new
-        one raises the count, and everything else bumps `signature_edits`. Kept pages
-        are keyed on it."""
-        # One scan of the pledge's signatures for both, as text: "500-123456".
-        version = f"COUNT(*) || '-' || COALESCE(MAX({_signature_column('id')}), 0)"
-        return self.annotate(
-            signatures_version=_of_signatures(version, "1 = 1", output_field=models.TextField())
+        """What the public pledge page shows: the count, whether students can reflect
+        now, and the commitments in order."""
+        return (
+            self.with_counts()
+            .annotate(is_checkin_open=Exists(CheckIn.objects.open().filter(pledge=OuterRef("pk"))))
+            .prefetch_related(
+                models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
+            )
         )
-
-    def for_signing(self, since=None):
-        """Annotate what signing checks, in the pledge's own query rather than more of
-        them on every signature: how many came in the last minute (the signing cap; or
-        since `since`) and, on PostgreSQL, the ids of its commitments
-        (`allowed_commitment_ids`). Elsewhere the ids come from Pledge.commitment_list()."""
-        since = since or signing_cap_since()
-        created = _signature_column("created")
-        pledges = self.annotate(recent_signatures=_count_signatures(f"{created} >= %s", (since,)))
-        if connection.vendor != "postgresql":
-            return pledges
-        sql = (
-            f"ARRAY(SELECT {_column(Commitment, 'id')} FROM {_table(Commitment)} "  # noqa: S608
-            f"WHERE {_column(Commitment, 'pledge')} = {_column(Pledge, 'id')})"
-        )
-        ids = RawSQL(sql, (), output_field=ArrayField(models.BigIntegerField()))  # noqa: S611
-        return pledges.annotate(allowed_commitment_ids=ids)
 
     def owned_by(self, user):
         return self.filter(classroom__teacher=user)
@@ -384,11 +328,6 @@ class Pledge(models.Model):
         default=False,
         help_text=_("Ask it again at a check-in to see what changed, without names."),
     )
-    # Bumped whenever signatures change other than by a new one: withdrawing, moderation,
-    # anonymising, an edit or delete in the admin. Kept pages (pledges.page_cache) are
-    # keyed on it with the count and newest id of the signatures, which a new one
-    # changes; signing never writes to the pledge's row.
-    signature_edits = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -438,17 +377,34 @@ class Pledge(models.Model):
     def is_editable(self):
         return self.status == PledgeStatus.DRAFT
 
+    # Which statuses each change starts from. Opening a closed pledge reopens it.
+    CHANGES_FROM = {
+        "open": {PledgeStatus.DRAFT, PledgeStatus.PAUSED, PledgeStatus.CLOSED},
+        "pause": {PledgeStatus.OPEN},
+        "close": {PledgeStatus.OPEN, PledgeStatus.PAUSED},
+    }
+
+    def _refuse_unless_from(self, change):
+        if self.status not in self.CHANGES_FROM[change]:
+            raise StatusChangeRefused(_("That change isn't possible for this pledge right now."))
+
     def open(self):
+        """Open (or reopen) signing. Refused without a commitment to sign."""
+        self._refuse_unless_from("open")
+        if not self.commitments.exists():
+            raise StatusChangeRefused(_("Add at least one commitment before opening the pledge."))
         self.status = PledgeStatus.OPEN
         self.opened_at = self.opened_at or timezone.now()
         self.closed_at = None
         self.save(update_fields=["status", "opened_at", "closed_at", "updated"])
 
     def pause(self):
+        self._refuse_unless_from("pause")
         self.status = PledgeStatus.PAUSED
         self.save(update_fields=["status", "updated"])
 
     def close(self):
+        self._refuse_unless_from("close")
         self.status = PledgeStatus.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at", "updated"])
@@ -458,12 +414,8 @@ class Pledge(models.Model):
         self.join_code = _unique_code(Pledge, "join_code", codes.new_join_code)
         self.save(update_fields=["join_code", "updated"])
 
-    def signatures_edited(self):
-        """Say that this pledge's signatures changed (see `signature_edits`)."""
-        Pledge.objects.filter(pk=self.pk).update(signature_edits=models.F("signature_edits") + 1)
-
     def visible_signatures(self):
-        return self.signatures.filter(hidden=False, approved=True)
+        return self.signatures.visible()
 
     def count(self):
         if hasattr(self, "signature_count"):
@@ -502,53 +454,25 @@ class Pledge(models.Model):
         return self.lesson.exit_questions[0]
 
     def open_checkin(self):
-        """The check-in students answer now: the newest round the teacher left open (the
-        same rule as the `open_checkin_id` annotation of `for_sign_page`)."""
+        """The check-in students answer now: the newest round the teacher left open."""
         return self.checkins.open().order_by("-number").first()
 
     def has_open_checkin(self):
         """Whether students can reflect now: from the pledge's query when it asked
         (`for_sign_page`), else from the database."""
-        if hasattr(self, "open_checkin_id"):
-            return self.open_checkin_id is not None
+        if hasattr(self, "is_checkin_open"):
+            return self.is_checkin_open
         return self.checkins.open().exists()
 
     def is_over_signing_cap(self):
         """True when this pledge took more signatures in the last minute than any class
         would: a leaked code being flooded. Teachers can also pause."""
-        recent = getattr(self, "recent_signatures", None)
-        if recent is None:
-            recent = self.signatures.filter(created__gte=signing_cap_since()).count()
+        recent = self.signatures.filter(created__gte=signing_cap_since()).count()
         return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
 
-    def commitment_ids(self):
-        """The ids of the commitments a signature may tick: from the pledge's query when
-        it brought them (Pledge.objects.for_signing), else from commitment_list()."""
-        allowed = getattr(self, "allowed_commitment_ids", None)
-        if allowed is not None:
-            return set(allowed)
-        return {commitment.pk for commitment in self.commitment_list()}
-
     def commitment_list(self):
-        """The commitments in order. Only a draft can be edited, so once a pledge is
-        open they never change: they are kept in this process's memory (keyed by the
-        pledge's random link token too, so a reused id can't pick up another pledge's),
-        and drawing its sign form reads them once per process."""
-        if self.status == PledgeStatus.DRAFT:
-            return list(self.commitments.order_by("order"))
-        key = (self.pk, self.link_token)
-        commitments = _commitment_lists.get(key)
-        if commitments is None:
-            commitments = list(self.commitments.order_by("order"))
-            if len(_commitment_lists) >= _COMMITMENT_LISTS_KEPT:
-                _commitment_lists.pop(next(iter(_commitment_lists)))  # the oldest
-            _commitment_lists[key] = commitments
-        return commitments
-
-
-# Pledges' fixed commitment lists, by (id, link token); see Pledge.commitment_list().
-_commitment_lists = {}
-_COMMITMENT_LISTS_KEPT = 5000
+        """The commitments in order (prefetched by `for_sign_page`)."""
+        return sorted(self.commitments.all(), key=lambda commitment: commitment.order)
 
 
 class Commitment(models.Model):
@@ -569,6 +493,14 @@ class Commitment(models.Model):
     def __str__(self):
         return self.text
 
+    def clean(self):
+        """Only a draft's commitments change: once a pledge is open, students have signed
+        these words, and a signature must keep meaning what they ticked."""
+        if self.pledge_id is not None and not self.pledge.is_editable():
+            raise ValidationError(
+                _("Students have already seen this pledge: only a draft's commitments can change.")
+            )
+
 
 class AlreadySigned(Exception):
     """The same name already signed this pledge."""
@@ -582,9 +514,15 @@ class PledgeGone(Exception):
     """The pledge was deleted while a student was signing it."""
 
 
+def visible_signature(through=""):
+    """The one rule for a signature that counts and shows anywhere: approved and not
+    hidden. `through` is the path from the model queried, e.g. "signatures__"."""
+    return Q(**{f"{through}hidden": False, f"{through}approved": True})
+
+
 class SignatureQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(hidden=False, approved=True)
+        return self.filter(visible_signature())
 
 
 class Signature(models.Model):
@@ -644,8 +582,6 @@ class Signature(models.Model):
         # A tick counts once, however often a hand-made form sends it: the links are
         # unique, and a repeated one would fail the whole signature.
         commitment_ids = list(dict.fromkeys(getattr(c, "pk", c) for c in commitments))
-        in_one_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
-        insert = cls._insert_in_one_statement if in_one_statement else cls._insert_in_a_transaction
         for _try in range(cls.SIGN_TRIES):
             signature = cls(
                 pledge=pledge,
@@ -658,9 +594,15 @@ class Signature(models.Model):
                 return_code=codes.new_return_code(),
             )
             try:
-                if insert(signature, commitment_ids):
-                    return signature
-            except IntegrityError:  # one statement: its foreign keys are checked at its end
+                with transaction.atomic():
+                    signature.save()
+                    # One INSERT for the ticks; .set() would first read the (empty) set.
+                    cls.commitments.through.objects.bulk_create(
+                        cls.commitments.through(signature=signature, commitment_id=pk)
+                        for pk in commitment_ids
+                    )
+                return signature
+            except IntegrityError:
                 pass
             existing = cls.objects.filter(pledge=pledge, name_key=name_key).first()
             if existing is not None:
@@ -671,60 +613,27 @@ class Signature(models.Model):
             # the code within a pledge): draw new ones.
         raise IntegrityError(f"No free return code for a signature after {cls.SIGN_TRIES} tries")
 
-    @classmethod
-    def _insert_in_a_transaction(cls, signature, commitment_ids):
-        try:
-            with transaction.atomic():
-                signature.save()
-                # One INSERT for the links; .set() would first read the (empty) set.
-                cls.commitments.through.objects.bulk_create(
-                    cls.commitments.through(signature=signature, commitment_id=pk)
-                    for pk in commitment_ids
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    @classmethod
-    def _insert_in_one_statement(cls, signature, commitment_ids):
-        """PostgreSQL: the signature and its ticks in one statement, which commits on its
-        own (autocommit): one round trip where the ORM needs BEGIN, two INSERTs and
-        COMMIT. A school signs in the minutes after an assembly, so this is the hot path.
-        A clash with the unique constraints inserts nothing, as in the ORM version."""
-        signature.created = timezone.now()
-        fields = [f for f in cls._meta.concrete_fields if not f.primary_key]
-        links = cls.commitments.through._meta
-        link_to_signature = links.get_field("signature").column
-        link_to_commitment = links.get_field("commitment").column
-        quote = connection.ops.quote_name
-        # Only names from the models, quoted, go into the text; every value is a parameter.
-        sql = (
-            f"WITH new AS (INSERT INTO {_table(cls)} "  # noqa: S608
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT DO NOTHING RETURNING {quote(cls._meta.pk.column)}), "
-            f"ticks AS (INSERT INTO {_table(cls.commitments.through)} "
-            f"({quote(link_to_signature)}, {quote(link_to_commitment)}) "
-            f"SELECT new.{quote(cls._meta.pk.column)}, ticked FROM new, "
-            f"unnest(%s::bigint[]) AS ticked) "
-            f"SELECT {quote(cls._meta.pk.column)} FROM new"
-        )
-        values = [f.get_db_prep_save(f.pre_save(signature, True), connection) for f in fields]
-        with connection.cursor() as cursor:
-            prepared.execute(connection, cursor, sql, [*values, commitment_ids])
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        signature.pk = row[0]
-        signature._state.adding = False
-        signature._state.db = connection.alias
-        return True
-
     def return_code_display(self):
         return codes.display(self.return_code)
 
     def is_visible(self):
         return self.approved and not self.hidden
+
+    # Moderation by the pledge's teacher.
+
+    def hide(self):
+        self.hidden = True
+        self.save(update_fields=["hidden"])
+
+    def show(self):
+        self.hidden = False
+        self.save(update_fields=["hidden"])
+
+    def approve(self):
+        """Let a waiting signature count and show (and show a hidden one again)."""
+        self.approved = True
+        self.hidden = False
+        self.save(update_fields=["approved", "hidden"])
 
 
 class GuessCounter(models.Model):
@@ -823,13 +732,41 @@ class Reflection(models.Model):
     def is_flagged(self):
         return bool(self.talk_request)
 
-    @classmethod
-    def record(cls, *, signature, checkin, progress, note="", talk_request="", exit_answer=""):
-        """Save a student's reflection for a round; a second call edits the first.
+    def hide_note(self):
+        self.note_hidden = True
+        self.save(update_fields=["note_hidden", "updated"])
 
-        `progress` maps each of the signature's commitments to a Progress value. The
-        caller has checked the commitments belong to the signature."""
+    def show_note(self):
+        self.note_hidden = False
+        self.save(update_fields=["note_hidden", "updated"])
+
+    @classmethod
+    def record(cls, *, signature, checkin, progress, note="", talk_request="", exit_answer=None,
+               typed_in_by=None):  # fmt: skip
+        """Save a reflection for a round, from the student or typed in from a paper sheet
+        (by `typed_in_by`); a second call edits the first. The caller has checked that the
+        commitments in `progress` (commitment -> Progress value) belong to the signature.
+
+        A message for the teacher is never lost: an empty talk box keeps the earlier one,
+        and new words are added below it, and become a concern that reaches the teacher
+        and the safeguarding leads (Concern.raise_for). An exit answer of None keeps the
+        earlier one (a paper sheet has none). The row is locked while it is read, so two
+        sends at once can't drop each other's message."""
+        new_words = talk_request
         with transaction.atomic():
+            earlier = (
+                cls.objects.select_for_update()
+                .filter(signature=signature, checkin=checkin)
+                .values("talk_request", "exit_answer")
+                .first()
+            ) or {"talk_request": "", "exit_answer": ""}
+            before = earlier["talk_request"]
+            if before and talk_request and talk_request != before:
+                talk_request = f"{before}\n\n{talk_request}"
+            elif before:
+                talk_request = before
+            if exit_answer is None:
+                exit_answer = earlier["exit_answer"]
             reflection, _created = cls.objects.update_or_create(
                 signature=signature,
                 checkin=checkin,
@@ -840,6 +777,10 @@ class Reflection(models.Model):
                 ReflectionItem(reflection=reflection, commitment=commitment, progress=value)
                 for commitment, value in progress.items()
             )
+            if new_words and new_words != before:
+                Concern.raise_for(
+                    reflection, new_words, typed_in_by=typed_in_by
+                ).notify_on_commit()
         return reflection
 
 

@@ -1,17 +1,15 @@
 """What a class did after signing: per commitment and round, counted from the rows.
 
-Only visible signatures count (not hidden, approved), so a hidden signature's reflections
+Only visible signatures count (models.visible_signature), so a hidden signature's reflections
 drop out of every number, as its signature dropped out of the pledge's count.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from pledges.models import Progress, ReflectionItem, Signature
-
-VISIBLE = {"hidden": False, "approved": True}
+from pledges.models import Progress, ReflectionItem, Signature, visible_signature
 
 
 @dataclass
@@ -31,16 +29,15 @@ class CommitmentOutcome:
 def commitment_outcomes(pledge, commitments):
     """One CommitmentOutcome per commitment, with every round's counts: two queries."""
     signed = dict(
-        Signature.objects.filter(pledge=pledge, **VISIBLE)
+        Signature.objects.visible()
+        .filter(pledge=pledge)
         .values_list("commitments")
         .annotate(n=Count("id"))
         .values_list("commitments", "n")
     )
     rows = (
         ReflectionItem.objects.filter(
-            reflection__checkin__pledge=pledge,
-            reflection__signature__hidden=False,
-            reflection__signature__approved=True,
+            visible_signature("reflection__signature__"), reflection__checkin__pledge=pledge
         )
         .values("commitment_id", "reflection__checkin__number", "progress")
         .annotate(n=Count("id"))
@@ -75,7 +72,7 @@ def school_outcomes(school):
             pledge_count=Count("pledges", distinct=True),
             signature_count=Count(
                 "pledges__signatures",
-                filter=Q(pledges__signatures__hidden=False, pledges__signatures__approved=True),
+                filter=visible_signature("pledges__signatures__"),
                 distinct=True,
             ),
         )
@@ -83,10 +80,8 @@ def school_outcomes(school):
     )
     reflections = dict(
         Reflection.objects.filter(
-            checkin__pledge__classroom__school=school,
-            signature__hidden=False,
-            signature__approved=True,
-        )  # fmt: skip
+            visible_signature("signature__"), checkin__pledge__classroom__school=school
+        )
         .values_list("checkin__pledge__classroom")
         .annotate(n=Count("id"))
         .values_list("checkin__pledge__classroom", "n")
@@ -94,9 +89,8 @@ def school_outcomes(school):
     items = defaultdict(lambda: [0, 0])
     for classroom_id, progress, n in (
         ReflectionItem.objects.filter(
+            visible_signature("reflection__signature__"),
             reflection__checkin__pledge__classroom__school=school,
-            reflection__signature__hidden=False,
-            reflection__signature__approved=True,
         )
         .values_list("reflection__checkin__pledge__classroom", "progress")
         .annotate(n=Count("id"))

@@ -74,7 +74,6 @@ def anonymise_closed_pledges(*, older_than_days, dry_run=False):
                 note="", talk_request="", exit_answer=""
             )
             Concern.objects.filter(pledge=pledge).exclude(state=ConcernState.NEW).delete()
-            pledge.signatures_edited()
     if result.held and not dry_run:
         _tell_safeguarding_leads(result.held)
     return result

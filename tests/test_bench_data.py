@@ -5,14 +5,13 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
+from bench.data import BIG_PLEDGE_TITLE, BenchDataError, generate, main, may_fill
 from curriculum.models import Lesson
 from pledges import names
-from pledges.management.commands.generate_bench_data import BIG_PLEDGE_TITLE, generate, may_fill
 from pledges.models import Classroom, Pledge, School, Signature
 from tests.factories import make_lesson, make_signature
 
@@ -70,9 +69,9 @@ def test_running_twice_adds_a_second_district(curriculum):
 
 def test_command_prints_a_summary(curriculum):
     out = StringIO()
-    call_command("generate_bench_data", "--schools", "1", "--classrooms-per-school", "1",
-                 "--pledges-per-classroom", "2", "--signatures", "10", "--lessons", "3",
-                 "--big-pledge-signatures", "4", "--json", stdout=out)  # fmt: skip
+    main(["--schools", "1", "--classrooms-per-school", "1", "--pledges-per-classroom", "2",
+          "--signatures", "10", "--lessons", "3", "--big-pledge-signatures", "4", "--json"],
+         stdout=out)  # fmt: skip
     summary = json.loads(out.getvalue())
     assert summary["signatures"] == 10
     assert summary["seconds"] >= 0
@@ -88,8 +87,8 @@ def test_only_bench_and_test_databases_are_filled_without_force(name, allowed):
 
 
 def test_command_needs_a_curriculum():
-    with pytest.raises(CommandError, match="load_curriculum"):
-        call_command("generate_bench_data", "--schools", "1", stdout=StringIO())
+    with pytest.raises(BenchDataError, match="load_curriculum"):
+        main(["--schools", "1"], stdout=StringIO())
 
 
 # Query counts at two sizes of generated data --------------------------------------------

@@ -18,13 +18,17 @@ ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
 
 def transferred_bytes(response):
     total = len(gzip.compress(response.content, compresslevel=6))
-    for url in set(ASSET.findall(response.text)):
+    assets = set(ASSET.findall(response.text))
+    assert assets, "the page links no stylesheet: nothing of it would be weighed"
+    for url in assets:
         path = settings.STATIC_ROOT / url.removeprefix("/static/")
         for suffix in (".br", ".gz", ""):
             candidate = path.with_name(path.name + suffix)
             if candidate.exists():
                 total += candidate.stat().st_size
                 break
+        else:  # a missing file would weigh nothing and let any page pass
+            pytest.fail(f"{url} is linked but not in STATIC_ROOT (run collectstatic)")
     return total
 
 

@@ -33,7 +33,8 @@ class PaperReflectionForm(forms.Form):
 
     def __init__(self, *args, pledge, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signature"].queryset = pledge.signatures.order_by("display_name")
+        # The students on the printed sheet: hidden and waiting signatures are on neither.
+        self.fields["signature"].queryset = pledge.signatures.visible().order_by("display_name")
         self.commitments = list(pledge.commitments.order_by("order"))
         for commitment in self.commitments:
             self.fields[f"commitment_{commitment.pk}"] = forms.ChoiceField(

@@ -57,8 +57,8 @@ class CommitmentChoiceField(forms.TypedMultipleChoiceField):
     """Ticks among the pledge's own commitments: cleans to their ids. Anything else,
     including ids from another pledge or absurd numbers, is "not on this list".
 
-    Checked against the ids the pledge brought with it (Pledge.commitment_ids), so
-    signing reads no commitments; their texts are only loaded to draw the boxes."""
+    Checked against the pledge's commitments as the page drew them
+    (Pledge.commitment_list)."""
 
     def __init__(self, **kwargs):
         super().__init__(coerce=int, **kwargs)
@@ -72,7 +72,7 @@ class CommitmentChoiceField(forms.TypedMultipleChoiceField):
 
     def valid_value(self, value):
         if self._allowed is None:
-            self._allowed = self.pledge.commitment_ids()
+            self._allowed = {commitment.pk for commitment in self.pledge.commitment_list()}
         text = str(value)  # the ids the form draws: ASCII digits ("¹" is a digit, too)
         return text.isascii() and text.isdigit() and int(text) in self._allowed
 

@@ -30,7 +30,7 @@ from pledges.forms.accounts import (
 )
 
 # django-axes is the first authentication backend and does not log anyone in.
-LOGIN_BACKEND = "pledges.auth.TeacherBackend"
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 # Attempt counters -------------------------------------------------------------------------

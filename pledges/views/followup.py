@@ -1,7 +1,6 @@
 """Follow-through: teachers open check-in rounds and see what the class did."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pledges import access, exports, outcomes
 from pledges.forms.followup import CheckInForm, PaperReflectionForm
-from pledges.models import CheckIn, Concern, PledgeStatus, Progress, Reflection, Signature
+from pledges.models import CheckIn, PledgeStatus, Progress, Reflection, visible_signature
 from pledges.views.teacher import teacher_required
 
 
@@ -41,9 +40,7 @@ def _reflections(pledge, checkin):
     if checkin is None:
         return []
     reflections = (
-        Reflection.objects.filter(
-            checkin=checkin, signature__hidden=False, signature__approved=True
-        )  # fmt: skip
+        Reflection.objects.filter(visible_signature("signature__"), checkin=checkin)
         .select_related("signature")
         .order_by()  # sorted below, in one place: talk requests first, then by name
     )
@@ -74,9 +71,7 @@ def follow_through(request, pk):
         row.per_round = [row.counts(r.number) for r in rounds]
     reflections = _reflections(pledge, selected)
     before = sorted(
-        Signature.objects.filter(pledge=pledge, hidden=False, approved=True)
-        .exclude(exit_answer="")
-        .values_list("exit_answer", flat=True)
+        pledge.visible_signatures().exclude(exit_answer="").values_list("exit_answer", flat=True)
     )
     after = sorted(r.exit_answer for r in reflections if r.exit_answer)
     return render(
@@ -142,9 +137,7 @@ def _checkin_for(request, pk, number):
 @teacher_required
 def reflection_sheet(request, pk, number):
     pledge, checkin = _checkin_for(request, pk, number)
-    signatures = pledge.signatures.filter(hidden=False, approved=True).prefetch_related(
-        "commitments"
-    )
+    signatures = pledge.visible_signatures().prefetch_related("commitments")
     return render(
         request,
         "pledges/reflection_sheet.html",
@@ -159,18 +152,14 @@ def reflection_paper(request, pk, number):
     form = PaperReflectionForm(request.POST or None, pledge=pledge)
     if request.method == "POST" and form.is_valid():
         signature = form.cleaned_data["signature"]
-        with transaction.atomic():
-            reflection = Reflection.record(
-                signature=signature,
-                checkin=checkin,
-                progress=form.cleaned_data["progress"],
-                note=form.cleaned_data["note"],
-                talk_request=form.cleaned_data["talk_request"],
-            )
-            if form.cleaned_data["talk_request"]:
-                Concern.raise_for(
-                    reflection, form.cleaned_data["talk_request"], typed_in_by=request.user
-                ).notify_on_commit()
+        Reflection.record(
+            signature=signature,
+            checkin=checkin,
+            progress=form.cleaned_data["progress"],
+            note=form.cleaned_data["note"],
+            talk_request=form.cleaned_data["talk_request"],
+            typed_in_by=request.user,
+        )
         messages.success(
             request, _("Saved %(name)s's reflection.") % {"name": signature.display_name}
         )
@@ -188,7 +177,10 @@ def reflection_moderate(request, pk, reflection_pk):
     reflection = get_object_or_404(Reflection, pk=reflection_pk, checkin__pledge=pledge)
     action = request.POST.get("action")
     if action in ("hide", "unhide"):
-        Reflection.objects.filter(pk=reflection.pk).update(note_hidden=action == "hide")
+        if action == "hide":
+            reflection.hide_note()
+        else:
+            reflection.show_note()
         messages.success(
             request, _("Note hidden.") if action == "hide" else _("Note shown again.")
         )

@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from allyship_site.middleware import not_activity
 from pledges import access
+from pledges.activity import not_activity
 from pledges.models import Pledge
 from pledges.views.teacher import teacher_required
 

@@ -7,10 +7,8 @@ actions answer 404 to anyone else, the same as a wrong id.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -49,30 +47,6 @@ def _count_wrong_invite(user):
             cache.add(key, 1, WRONG_INVITE_WINDOW_SECONDS)
 
 
-def _unique_slug(name):
-    base = (slugify(name) or "school")[:150].strip("-") or "school"
-    taken = set(School.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
-def _create_school(*, name, country, user):
-    """A new school with `user` as its lead. A slug taken by a concurrent request
-    makes the insert fail; the next free one is tried."""
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                school = School.objects.create(name=name, slug=_unique_slug(name), country=country)
-                Membership.objects.create(user=user, school=school, role=Role.LEAD)
-                return school
-        except IntegrityError:
-            if Membership.objects.filter(user=user).exists():  # a double submit
-                return None
-    raise RuntimeError("Could not find a free school slug.")
-
-
 @login_required
 def school_setup(request):
     if access.membership_of(request.user) is not None:
@@ -84,10 +58,10 @@ def school_setup(request):
         too_many_tries=_has_too_many_wrong_invites(request.user),
     )
     if action == "create" and create_form.is_valid():
-        school = _create_school(
+        school = School.objects.create_with_lead(
             name=create_form.cleaned_data["name"],
+            lead=request.user,
             country=create_form.cleaned_data["country"],
-            user=request.user,
         )
         if school is not None:
             messages.success(

@@ -13,7 +13,6 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,10 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from allyship_site.prepared import PreparedQuery
-from curriculum import page_cache as curriculum_cache
 from curriculum.models import SupportService
-from pledges import codes, limits, page_cache
+from pledges import codes, limits
 from pledges.forms.student import (
     MALFORMED_JOIN_CODE,
     PROGRESS_PREFIX,
@@ -39,16 +36,13 @@ from pledges.forms.student import (
 )
 from pledges.models import (
     AlreadySigned,
-    Concern,
     Country,
     Pledge,
     PledgeGone,
     PledgeStatus,
     Reflection,
-    ReflectionItem,
     School,
     Signature,
-    signing_cap_since,
 )
 
 RETURN_COOKIE_SALT = "pledges.return"
@@ -108,36 +102,12 @@ def _unavailable(request, *, reason, pledge=None, status=200):
     return render(request, "pledges/pledge_unavailable.html", context, status=status)
 
 
-# The pledge a student opens or signs, by its link token or its join code, is the
-# hottest lookup there is (a whole school, in the minutes after an assembly): its SQL is
-# written once per process (PreparedQuery).
-_WAYS_IN = ("link_token", "join_code")
-_FOR_SIGNING = {
-    field: PreparedQuery(
-        lambda value, since, field=field: Pledge.objects.for_signing(since=since)
-        .filter(**{field: value}),
-        "value", "since",
-    )
-    for field in _WAYS_IN
-}  # fmt: skip
-_FOR_SIGN_PAGE = {
-    field: PreparedQuery(
-        lambda value, field=field: Pledge.objects.for_sign_page().filter(**{field: value}),
-        "value",
-    )
-    for field in _WAYS_IN
-}
-
-
 def _pledge_for(request, field, value):
-    """The pledge whose `field` (link_token or join_code) is `value`, as the sign page
-    needs it, in one query: with what signing checks when this request may sign, and
-    otherwise with what the page shows and is kept by. None if there is none."""
+    """The pledge whose `field` (link_token or join_code) is `value`, with what the sign
+    page shows, in one query (and one for its commitments). None if there is none."""
     if len(value) > Pledge._meta.get_field(field).max_length:
         return None
-    if request.method == "POST":
-        return _FOR_SIGNING[field].object(value=value, since=signing_cap_since())
-    return _FOR_SIGN_PAGE[field].object(value=value)
+    return Pledge.objects.for_sign_page().filter(**{field: value}).first()
 
 
 def _pledge_by_token(token):
@@ -259,32 +229,18 @@ def _sign(request, pledge):
 def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=False):
     """The pledge page: the sign form while it is open (`signing`: `form` as sent, or
     a blank one), and the way to reflect whenever a check-in is open, even after signing
-    closed.
-
-    The page as first shown is the same for every student until something on it
-    changes, so it is kept (pledges.page_cache) under a key made of all that it shows.
-    Not for an answer to a POST (it shows what was typed), nor for a request with a
-    session or a message waiting (a teacher looking, or "your name was taken off").
-    A page that shows students' names is kept in this process's memory only."""
+    closed. Never cached: it holds a form, and may hold students' names."""
     checkin = pledge.has_open_checkin()
     # This device signed already (a query only when it has the cookie): say so first.
     has_signature = signature_from_cookie(request, pledge) is not None
-    cache_key = None
-    if _may_keep_sign_page(request, form, already) and hasattr(pledge, "newest_visible_id"):
-        cache_key = page_cache.key(
-            "sign-page", request.path, pledge.pk, pledge.updated.timestamp(),
-            pledge.signature_edits, pledge.signature_count, pledge.newest_visible_id,
-            signing, _closed_reason(pledge), checkin, has_signature,
-            curriculum_cache.version(),  # the exit question comes from the lesson
-        )  # fmt: skip
-        html = page_cache.fetch(cache_key, shared=not pledge.show_names)
-        if html is not None:
-            return page_cache.respond(request, html)
     if signing and form is None:
         form = SignForm(pledge=pledge)
-    visible = pledge.visible_signatures()
     # Names shown: the count is how many there are, so one query gives both.
-    names = list(visible.values_list("display_name", flat=True)) if pledge.show_names else None
+    names = (
+        list(pledge.visible_signatures().values_list("display_name", flat=True))
+        if pledge.show_names
+        else None
+    )
     context = {
         "pledge": pledge,
         "form": form,
@@ -296,24 +252,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
         "count": len(names) if names is not None else pledge.count(),
         "names": names,
     }
-    if cache_key is None:
-        return render(request, "pledges/sign.html", context)
-    # Students' names stay out of the shared cache (Redis may write its memory to disk,
-    # and would keep them after the teacher hides or retention anonymises them).
-    return page_cache.render_and_keep(
-        request, "pledges/sign.html", context, cache_key, shared=not pledge.show_names
-    )
-
-
-def _may_keep_sign_page(request, form, already):
-    if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
-        return False
-    if form is not None or already:  # what was sent, or "you've already signed"
-        return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
-        return False
-    return not request.META.get("QUERY_STRING")
+    return render(request, "pledges/sign.html", context)
 
 
 # After signing ---------------------------------------------------------------------------
@@ -392,9 +331,7 @@ def withdraw(request, token):
             {"pledge": pledge, "return_code": form.cleaned_data["return_code"]},
         )
     was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
-    with transaction.atomic():
-        signature.delete()
-        pledge.signatures_edited()  # kept pages of this pledge are out of date
+    signature.delete()
     messages.success(request, _("We've taken your name off this pledge."))
     response = HttpResponseRedirect(pledge.get_link_url(), status=303)
     if was_this_devices:
@@ -537,36 +474,13 @@ def _initial(reflection):
 
 
 def _save_reflection(signature, checkin, form):
-    """One reflection per signature and round: sending again changes it.
-
-    A message for the teacher is never lost by sending again: an empty talk box keeps
-    the earlier one, and new words are added below it. The row is locked while we read
-    it, so two sends at once can't drop each other's message."""
-    talk = form.cleaned_data["talk_request"]
-    with transaction.atomic():
-        earlier = (
-            Reflection.objects.select_for_update()
-            .filter(signature=signature, checkin=checkin)
-            .values_list("talk_request", flat=True)
-            .first()
-        )
-        if earlier and talk and talk != earlier:
-            talk = f"{earlier}\n\n{talk}"
-        elif earlier:
-            talk = earlier
-        reflection, _created = Reflection.objects.update_or_create(
-            signature=signature,
-            checkin=checkin,
-            defaults={
-                "note": form.cleaned_data["note"],
-                "talk_request": talk,
-                "exit_answer": form.cleaned_data.get("exit_answer", ""),
-            },
-        )
-        reflection.items.all().delete()
-        ReflectionItem.objects.bulk_create(
-            ReflectionItem(reflection=reflection, commitment=commitment, progress=progress)
-            for commitment, progress in form.progress()
-        )
-        if form.cleaned_data["talk_request"] and form.cleaned_data["talk_request"] != earlier:
-            Concern.raise_for(reflection, form.cleaned_data["talk_request"]).notify_on_commit()
+    """One reflection per signature and round: sending again changes it (the rules of
+    keeping an earlier message are Reflection.record's)."""
+    Reflection.record(
+        signature=signature,
+        checkin=checkin,
+        progress=dict(form.progress()),
+        note=form.cleaned_data["note"],
+        talk_request=form.cleaned_data["talk_request"],
+        exit_answer=form.cleaned_data.get("exit_answer"),  # None: not asked, keep it
+    )

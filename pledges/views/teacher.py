@@ -17,19 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from allyship_site.middleware import not_activity
-from allyship_site.prepared import PreparedQuery
-from curriculum import page_cache as curriculum_cache
 from curriculum.models import Lesson
-from pledges import access, exports, page_cache
+from pledges import access, exports
+from pledges.activity import not_activity
 from pledges.forms.teacher import ClassroomForm, PaperSignaturesForm, PledgeForm
 from pledges.models import (
     AlreadySigned,
     Commitment,
     Pledge,
-    PledgeStatus,
     PledgeTemplate,
     Signature,
+    StatusChangeRefused,
+    visible_signature,
 )
 
 
@@ -191,52 +190,15 @@ def _signature_list(request):
     return show if show in SIGNATURE_LISTS else "all"
 
 
-# What a kept teacher's page is keyed on, read with the access check in one precompiled
-# query: the pledge's last save and signatures' version (count, newest id, and
-# `signature_edits` for moderation and edits), its class's name and its lesson.
-_PAGE_FACTS = PreparedQuery(
-    lambda pk, teacher, school: Pledge.objects.with_signatures_version()
-    .filter(pk=pk, classroom__teacher_id=teacher, classroom__school_id=school)
-    .values_list("updated", "signature_edits", "signatures_version", "classroom__name",
-                 "lesson_id"),
-    "pk", "teacher", "school",
-)  # fmt: skip
-
-
-def _kept_page_key(request, pk):
-    """The key of the teacher's page of pledge `pk` as this request would see it, or None
-    when it is not the teacher's pledge or must be rendered (a message is waiting)."""
-    if not settings.PAGE_CACHE or len(messages.get_messages(request)):
-        return None
-    school = access.school_of(request.user)
-    facts = _PAGE_FACTS.first(pk=pk, teacher=request.user.pk, school=school.pk)
-    if facts is None:
-        return None
-    return page_cache.key(
-        "pledge-page", pk, facts, curriculum_cache.version(),  # the lesson's title
-        request.build_absolute_uri("/"), sorted(request.GET.lists()),
-    )  # fmt: skip
-
-
 @require_safe
 @teacher_required
 def pledge_detail(request, pk):
     """The teacher's page of one pledge: counts, sharing, and the signatures a page at a
-    time (newest first), so a school-wide pledge's page stays small and quick.
-
-    Rendering was most of its cost, so once rendered it is kept in this process's memory
-    (pledges.page_cache; never the shared cache, as it lists hidden names) under a key
-    made of all it shows (_kept_page_key), read in one query with the access check: the
-    whole cost of a kept page is that, the session and the user."""
-    cache_key = _kept_page_key(request, pk)
-    if cache_key is not None:
-        html = page_cache.fetch(cache_key, shared=False)
-        if html is not None:
-            return page_cache.respond(request, html)
+    time (newest first), so a school-wide pledge's page stays small and quick."""
     pledge = access.pledge_for(request.user, pk, Pledge.objects.select_related("classroom"))
     tallies = pledge.signatures.aggregate(
         all=Count("pk"),
-        shown=Count("pk", filter=Q(hidden=False, approved=True)),
+        shown=Count("pk", filter=visible_signature()),
         **{name: Count("pk", filter=rule) for name, rule in SIGNATURE_LISTS.items() if rule},
     )
     show = _signature_list(request)
@@ -261,7 +223,6 @@ def pledge_detail(request, pk):
     pledge.signature_count = tallies["shown"]
     if pledge.lesson_id:  # its title and link, not its text
         pledge.lesson = Lesson.objects.only("title", "slug").get(pk=pledge.lesson_id)
-    visible = Q(signatures__hidden=False, signatures__approved=True)
     context = {
         "pledge": pledge,
         "page": page,
@@ -269,26 +230,22 @@ def pledge_detail(request, pk):
         "tallies": tallies,
         "signature_lists": signature_lists,
         "commitments": pledge.commitments.annotate(
-            signed_count=Count("signatures", filter=visible)
+            signed_count=Count("signatures", filter=visible_signature("signatures__"))
         ).order_by("order"),
         "live": request.GET.get("live") == "1",
         "join_url": request.build_absolute_uri(pledge.get_join_url()),
     }
-    if cache_key is None:
-        return render(request, "pledges/pledge_detail.html", context)
-    return page_cache.render_and_keep(
-        request, "pledges/pledge_detail.html", context, cache_key, shared=False
-    )
+    return render(request, "pledges/pledge_detail.html", context)
 
 
 STATUS_ACTIONS = {
-    "open": ({PledgeStatus.DRAFT, PledgeStatus.PAUSED, PledgeStatus.CLOSED}, Pledge.open,
-             gettext_lazy("The pledge is open: students can sign it now.")),
-    "pause": ({PledgeStatus.OPEN}, Pledge.pause,
-              gettext_lazy("Paused: nobody can sign until you open it again.")),
-    "close": ({PledgeStatus.OPEN, PledgeStatus.PAUSED}, Pledge.close,
-              gettext_lazy("Closed: the pledge keeps its signatures, and nobody can sign.")),
-}  # fmt: skip
+    "open": (Pledge.open, gettext_lazy("The pledge is open: students can sign it now.")),
+    "pause": (Pledge.pause, gettext_lazy("Paused: nobody can sign until you open it again.")),
+    "close": (
+        Pledge.close,
+        gettext_lazy("Closed: the pledge keeps its signatures, and nobody can sign."),
+    ),
+}
 
 
 @require_POST
@@ -296,15 +253,16 @@ STATUS_ACTIONS = {
 def pledge_status(request, pk):
     pledge = access.pledge_for(request.user, pk)
     action = STATUS_ACTIONS.get(request.POST.get("action", ""))
-    if action is None or pledge.status not in action[0]:
+    if action is None:
         messages.error(request, _("That change isn't possible for this pledge right now."))
         return redirect(pledge)
-    if not pledge.commitments.exists():
-        messages.error(request, _("Add at least one commitment before opening the pledge."))
-        return redirect(pledge)
-    _allowed, change, message = action
-    change(pledge)
-    messages.success(request, message)
+    change, message = action
+    try:
+        change(pledge)
+    except StatusChangeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, message)
     return redirect(pledge)
 
 
@@ -438,9 +396,9 @@ def pledge_qr(request, pk):
 
 
 MODERATION = {
-    "hide": ({"hidden": True}, gettext_lazy("Hidden: it no longer counts or shows anywhere.")),
-    "unhide": ({"hidden": False}, gettext_lazy("Shown again.")),
-    "approve": ({"approved": True, "hidden": False}, gettext_lazy("Approved: it now counts.")),
+    "hide": (Signature.hide, gettext_lazy("Hidden: it no longer counts or shows anywhere.")),
+    "unhide": (Signature.show, gettext_lazy("Shown again.")),
+    "approve": (Signature.approve, gettext_lazy("Approved: it now counts.")),
 }
 
 
@@ -452,9 +410,9 @@ def signature_moderate(request, pk, signature_pk):
     if change is None:
         messages.error(request, _("Choose hide, show or approve."))
     else:
-        Signature.objects.filter(pk=signature.pk).update(**change[0])
-        signature.pledge.signatures_edited()
-        messages.success(request, change[1])
+        moderate, message = change
+        moderate(signature)
+        messages.success(request, message)
     # Back to the list and page the teacher was on (sent with the form, checked here).
     where = {}
     if request.POST.get("show") in SIGNATURE_LISTS and request.POST["show"] != "all":

@@ -66,3 +66,8 @@ def test_bad_names_are_refused_with_a_clear_message(typed, message):
 def test_blocklist_does_not_catch_innocent_names():
     for name in ("Dickens", "Scunthorpe", "Cassidy", "Sussex", "Hancock"):
         names.validate(name)
+
+
+def test_names_that_only_case_folding_makes_equal_are_one_signer():
+    """Names like "Straße K" and "STRASSE K": lower() keeps them apart, casefold() does not."""
+    assert names.validate("Straße K")[1] == names.validate("STRASSE K")[1]

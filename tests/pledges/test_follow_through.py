@@ -200,13 +200,14 @@ def test_round_pages_and_posts_are_owner_only(other_client, colleague_client, pl
 def test_follow_through_query_count_is_constant(teacher_client, pledge, django_assert_num_queries):
     checkin = CheckIn.start(pledge=pledge)
     reflect(make_signature(pledge, "Ann A"), checkin, ["done"])
-    # session, user with membership, pledge+count, commitments, checkins, signed counts,
-    # item counts, reflections, exit answers before
-    with django_assert_num_queries(9):
+    # session, user, membership with school, pledge+count, commitments, checkins, signed
+    # counts, item counts, reflections, exit answers before, and the session saved with
+    # its new expiry (savepoint, update, release)
+    with django_assert_num_queries(13):
         teacher_client.get(follow_url(pledge))
     for number in range(20):
         reflect(make_signature(pledge, f"Name {chr(65 + number)}"), checkin, ["tried", "done"])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(13):
         teacher_client.get(follow_url(pledge))
 
 
@@ -252,3 +253,30 @@ def test_exit_answers_before_and_after_show_only_when_the_question_was_asked(
     section = "Exit question: before and after"
     assert (section in text) is asked
     assert ("Not sure yet" in text and "Ask if they are OK" in text) is asked
+
+
+def test_typing_in_a_paper_sheet_keeps_the_students_talk_message(teacher_client, pledge):
+    checkin = CheckIn.start(pledge=pledge)
+    signature = make_signature(pledge, "Ann A")
+    reflect(signature, checkin, ["done"], talk_request="Someone keeps messaging me.",
+            exit_answer="Tell a teacher")  # fmt: skip
+    first = pledge.commitments.order_by("order").first()
+    teacher_client.post(
+        reverse("pledges:reflection-paper", args=[pledge.pk, checkin.number]),
+        {"signature": signature.pk, f"commitment_{first.pk}": "tried", "note": "From paper."},
+    )
+    reflection = Reflection.objects.get(signature=signature, checkin=checkin)
+    assert reflection.note == "From paper."
+    assert reflection.talk_request == "Someone keeps messaging me."
+    assert reflection.exit_answer == "Tell a teacher"
+    # Words added on paper go below the earlier message, never over it.
+    teacher_client.post(
+        reverse("pledges:reflection-paper", args=[pledge.pk, checkin.number]),
+        {
+            "signature": signature.pk,
+            f"commitment_{first.pk}": "done",
+            "talk_request": "Also lunch.",
+        },
+    )
+    reflection.refresh_from_db()
+    assert reflection.talk_request == "Someone keeps messaging me.\n\nAlso lunch."

@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pledges import codes
-from pledges.models import Classroom, Membership, School
+from pledges.models import CheckIn, Classroom, Membership, Reflection, School
 from pledges.views.school import WRONG_INVITE_CODES_PER_HOUR
 from tests.factories import make_classroom, make_pledge, make_signature, make_teacher
 
@@ -189,12 +189,12 @@ def test_school_page_query_count_is_constant(colleague_client, teacher, django_a
             make_signature(pledge, "Sam K")
 
     build(1)
-    # session, user with membership and school, classrooms with their teachers,
-    # their pledges with counts
-    with django_assert_num_queries(4):
+    # session, user, membership with school, classrooms with their teachers, their
+    # pledges with counts, and the session saved (savepoint, update, release)
+    with django_assert_num_queries(8):
         colleague_client.get(DETAIL)
     build(9)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(8):
         colleague_client.get(DETAIL)
 
 
@@ -211,10 +211,10 @@ def test_lead_school_page_query_count_is_constant(
     build(1)
     # as above, plus the school's memberships with their users, and the follow-through
     # table: classrooms with counts, reflections per class, answers per class
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(12):
         teacher_client.get(DETAIL)
     build(9)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(12):
         teacher_client.get(DETAIL)
 
 
@@ -326,3 +326,27 @@ def test_lead_cannot_remove_themselves(teacher_client, teacher):
 def test_removing_needs_post(teacher_client, colleague):
     assert teacher_client.get(remove_url(colleague.membership)).status_code == 405
     assert Membership.objects.filter(user=colleague).exists()
+
+
+@pytest.mark.parametrize(("signed", "shown"), [(4, "fewer than 5"), (5, 5)])
+def test_the_small_number_cut_off_is_at_five(teacher_client, classroom, signed, shown):
+    pledge = make_pledge(classroom)
+    checkin = CheckIn.start(pledge=pledge)
+    for name in ("Ann A", "Ben B", "Cat C", "Dev D", "Eve E")[:signed]:
+        signature = make_signature(pledge, name)
+        Reflection.record(signature=signature, checkin=checkin,
+                          progress={signature.commitments.first(): "done"})  # fmt: skip
+    response = teacher_client.get(DETAIL)
+    assert response.context["total"] == shown
+    row = response.context["outcome_rows"][0]
+    assert (row["signatures"], row["reflections"]) == (shown, shown)
+    assert row["share"] == (None if signed < 5 else 100)
+
+
+def test_a_school_is_created_with_its_lead_once(db):
+    first, second = make_teacher("a@x.example"), make_teacher("b@x.example")
+    school = School.objects.create_with_lead(name="Oak Park", lead=first)
+    assert first.membership.school == school and first.membership.is_lead()
+    assert School.objects.create_with_lead(name="Oak Park", lead=first) is None  # resent
+    other = School.objects.create_with_lead(name="Oak Park", lead=second)
+    assert (school.slug, other.slug) == ("oak-park", "oak-park-2")

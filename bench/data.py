@@ -1,4 +1,7 @@
-"""Fill a database with a school district's worth of data for the benchmark (make bench).
+"""Fill a database with a school district's worth of data for the benchmark (make bench):
+
+    .venv/bin/python bench/data.py --schools 20 --signatures 20000 [--json]
+
 
 Rows are written in bulk: PostgreSQL's COPY in chunks of 50,000 rows, or batched INSERTs
 elsewhere (SQLite, for the tests' small runs), with ids assigned here so signatures and
@@ -9,25 +12,34 @@ Everything is deterministic for one --seed except the secrets (join codes, link 
 return secrets), which come from `secrets` as in the app.
 """
 
+import argparse
 import csv
 import io
 import json
+import os
 import random
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.utils import timezone
+if __name__ == "__main__":  # run as a script: the project's settings, before any model
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allyship_site.settings")
+    import django
 
-from curriculum.models import Activity, Handout, Lesson
-from pledges import codes, names
-from pledges.models import (
+    django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management.color import no_style  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from curriculum.models import Activity, Handout, Lesson  # noqa: E402
+from pledges import codes, names  # noqa: E402
+from pledges.models import (  # noqa: E402
     Classroom,
     Commitment,
     Membership,
@@ -37,6 +49,11 @@ from pledges.models import (
     School,
     Signature,
 )
+
+
+class BenchDataError(Exception):
+    """The data cannot be generated as asked; the message says why."""
+
 
 BENCH_PASSWORD = "bench-teacher-password-not-secret"  # noqa: S105 (bench data only)
 BIG_PLEDGE_TITLE = "Benchmark: the pledge with many signatures"
@@ -169,7 +186,6 @@ def generate(*, schools=500, classrooms_per_school=10, pledges_per_classroom=4,
                              big_pledge_signatures, rng, now)  # fmt: skip
         writer.reset_sequences()
     _analyse()
-    _bump_page_cache()
     return {
         "schools": len(school_ids),
         "teachers": len(teacher_ids),
@@ -187,7 +203,7 @@ def _copy_lessons(writer, wanted):
     sources = list(Lesson.objects.published().prefetch_related("age_bands", "themes",
                                                                "activities", "handouts"))  # fmt: skip
     if not sources:
-        raise CommandError("No published lessons to copy: run load_curriculum first.")
+        raise BenchDataError("No published lessons to copy: run load_curriculum first.")
     missing = max(0, wanted - len(sources))
     lesson_id = writer.next_id(Lesson)
     activity_id = writer.next_id(Activity)
@@ -379,7 +395,7 @@ def _signatures(writer, pledges, commitment_ids, total, big, rng, now):
         counts[signable[0]["id"]] = total
     pairs = _signature_names()
     if max(counts.values()) > len(pairs):
-        raise CommandError(f"At most {len(pairs)} signatures per pledge can be generated.")
+        raise BenchDataError(f"At most {len(pairs)} signatures per pledge can be generated.")
     first_id = writer.next_id(Signature)
     through = Signature.commitments.through
     first_link = writer.next_id(through)
@@ -426,71 +442,67 @@ def _analyse():
             cursor.execute("ANALYZE")
 
 
-def _bump_page_cache():
-    """Rows written in bulk send no signals: tell the public page cache ourselves."""
-    try:
-        from curriculum import page_cache
-    except ImportError:  # pragma: no cover
-        return
-    page_cache.bump()
-
-
 def may_fill(database_name):
     """Only databases meant for it: a bench database, or a test run's throwaway one."""
     base = Path(database_name).name
     return "bench" in base or base.startswith("test")
 
 
-class Command(BaseCommand):
-    help = (
-        "Fill the database with a school district's worth of schools, classes, pledges and "
-        "signatures for the benchmark (make bench), fast, with bulk writes. Refuses a "
-        "database whose name does not contain 'bench' (unless --force), so it cannot fill "
-        "production by mistake."
-    )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--schools", type=int, default=500)
-        parser.add_argument("--classrooms-per-school", type=int, default=10)
-        parser.add_argument("--pledges-per-classroom", type=int, default=4)
-        parser.add_argument("--signatures", type=int, default=500_000)
-        parser.add_argument("--lessons", type=int, default=200)
-        parser.add_argument("--big-pledge-signatures", type=int, default=500)
-        parser.add_argument("--seed", type=int, default=9)
-        parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
-        parser.add_argument("--force", action="store_true", help="Fill any database.")
-
-    def handle(self, *args, **options):
-        name = str(settings.DATABASES["default"]["NAME"])
-        if not may_fill(name) and not options["force"]:
-            raise CommandError(
-                f"Refusing to fill {name!r}: use a database named *bench* (or --force)."
-            )
-        started = time.monotonic()
-
-        def report(table, rows, seconds):
-            if not options["json"]:
-                self.stdout.write(f"  {table:<40} {rows:>9,} rows  {seconds:6.1f} s")
-
-        summary = generate(
-            schools=options["schools"],
-            classrooms_per_school=options["classrooms_per_school"],
-            pledges_per_classroom=options["pledges_per_classroom"],
-            signatures=options["signatures"],
-            lessons=options["lessons"],
-            big_pledge_signatures=options["big_pledge_signatures"],
-            seed=options["seed"],
-            report=report,
+def main(argv=None, stdout=sys.stdout):
+    """Parse the options, refuse a database not meant for it, generate, print a summary."""
+    parser = argparse.ArgumentParser(
+        description=(
+            "Fill the database with a school district's worth of schools, classes, pledges "
+            "and signatures for the benchmark (make bench), fast, with bulk writes. Refuses "
+            "a database whose name does not contain 'bench' (unless --force), so it cannot "
+            "fill production by mistake."
         )
-        summary["seconds"] = round(time.monotonic() - started, 1)
-        if options["json"]:
-            self.stdout.write(json.dumps(summary))
-        else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Generated {summary['schools']:,} schools, {summary['classrooms']:,} "
-                    f"classrooms, {summary['pledges']:,} pledges, {summary['signatures']:,} "
-                    f"signatures and {summary['lessons']:,} published lessons in "
-                    f"{summary['seconds']} s."
-                )
-            )
+    )
+    parser.add_argument("--schools", type=int, default=500)
+    parser.add_argument("--classrooms-per-school", type=int, default=10)
+    parser.add_argument("--pledges-per-classroom", type=int, default=4)
+    parser.add_argument("--signatures", type=int, default=500_000)
+    parser.add_argument("--lessons", type=int, default=200)
+    parser.add_argument("--big-pledge-signatures", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
+    parser.add_argument("--force", action="store_true", help="Fill any database.")
+    options = parser.parse_args(argv)
+    name = str(settings.DATABASES["default"]["NAME"])
+    if not may_fill(name) and not options.force:
+        raise BenchDataError(
+            f"Refusing to fill {name!r}: use a database named *bench* (or --force)."
+        )
+    started = time.monotonic()
+
+    def report(table, rows, seconds):
+        if not options.json:
+            stdout.write(f"  {table:<40} {rows:>9,} rows  {seconds:6.1f} s\n")
+
+    summary = generate(
+        schools=options.schools,
+        classrooms_per_school=options.classrooms_per_school,
+        pledges_per_classroom=options.pledges_per_classroom,
+        signatures=options.signatures,
+        lessons=options.lessons,
+        big_pledge_signatures=options.big_pledge_signatures,
+        seed=options.seed,
+        report=report,
+    )
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    if options.json:
+        stdout.write(json.dumps(summary) + "\n")
+    else:
+        stdout.write(
+            f"Generated {summary['schools']:,} schools, {summary['classrooms']:,} "
+            f"classrooms, {summary['pledges']:,} pledges, {summary['signatures']:,} "
+            f"signatures and {summary['lessons']:,} published lessons in "
+            f"{summary['seconds']} s.\n"
+        )
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchDataError as error:
+        sys.exit(str(error))
