@@ -5,6 +5,7 @@ nothing of pledges: lessons stand alone for a school that uses no pledges.
 """
 
 from django import template
+from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
 
 from pledges import access, exports
@@ -17,7 +18,8 @@ def board_pledge(context, lesson, screen_number):
     request = context.request
     membership = access.membership_of(request.user)
     data = {"lesson": lesson, "screen_number": screen_number, "is_teacher": membership is not None,
-            "is_signed_in": request.user.is_authenticated, "request": request}  # fmt: skip
+            "is_signed_in": request.user.is_authenticated, "request": request,
+            "messages": list(get_messages(request))}  # fmt: skip
     if membership is None:
         return data
     pledge_pk = request.GET.get("pledge", "")

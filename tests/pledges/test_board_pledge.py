@@ -71,7 +71,10 @@ def test_another_teachers_class_is_404_and_opens_nothing(other_client, classroom
 
 
 def test_no_class_chosen_says_so_and_opens_nothing(teacher_client, classroom, lesson):
-    response = teacher_client.post(open_url(lesson), {"classroom": ""}, follow=True)
+    screens = len(layout.screens(lesson))
+    response = teacher_client.post(
+        open_url(lesson), {"classroom": "", "screen": screens}, follow=True
+    )
     assert "Choose the class that is signing." in unescape(response.text)
     assert not Pledge.objects.exists()
 

@@ -520,10 +520,6 @@ def _bad_inputs(pledge, signature, other_pledge):
             "Please keep this to 500 characters; it has 501.",
         ),
         "blocked word in note": ({**good, "note": "It was shit."}, "Please leave out rude words."),
-        "blocked word in talk box": (
-            {**good, "talk_request": "He called me a retard"},
-            "Please leave out rude words.",
-        ),
         "nul in note": ({**good, "note": "Hello\x00there"}, "Something odd got into"),
         "nul in talk box": ({**good, "talk_request": "\x00"}, "Something odd got into"),
     }
@@ -539,7 +535,6 @@ BAD_INPUTS = [
     "501-character note",
     "501-character talk box",
     "blocked word in note",
-    "blocked word in talk box",
     "nul in note",
     "nul in talk box",
 ]
