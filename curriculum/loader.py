@@ -801,7 +801,8 @@ def teaching_order(content):
 
     def place(band, lesson):
         steps = in_unit.get(band, [])
-        position = steps.index(lesson["slug"]) if lesson["slug"] in steps else len(steps)
+        slug = lesson.get("slug")
+        position = steps.index(slug) if slug in steps else len(steps)
         return (position, modules.get(lesson["module"], 0), lesson["title"])
 
     return {
@@ -820,7 +821,7 @@ def _unit_lists_every_lesson(content):
     }
     for slug, lessons in teaching_order(content).items():
         for lesson in lessons:
-            if lesson["slug"] not in in_unit.get(slug, set()):
+            if lesson.get("slug") not in in_unit.get(slug, set()):
                 yield Problem(
                     lesson["_path"],
                     "age_bands",

@@ -64,6 +64,15 @@ def _records(items, *keys):
     return [str(item.get(key, "")) for item in items for key in keys if isinstance(item, dict)]
 
 
+def _quiz_text(quiz):
+    """A quiz's questions, answers and the misconceptions they test: all on the page."""
+    for question in quiz or []:
+        yield str(question.get("question", ""))
+        for answer in question.get("answers", []):
+            yield str(answer.get("text", ""))
+            yield str(answer.get("misconception", ""))
+
+
 def lesson_documents(lesson):
     """The three search documents of a lesson: {"search_title", "search_lead",
     "search_text"}. Reads its activities, themes and handouts once it has been saved.
@@ -97,6 +106,8 @@ def lesson_documents(lesson):
         *[str(text) for text in lesson.materials],
         *activities,
         *handouts,
+        *_quiz_text(getattr(lesson, "starter_quiz", None)),
+        *_quiz_text(getattr(lesson, "exit_quiz", None)),
         *[
             getattr(lesson, name)
             for name in (

@@ -4,6 +4,9 @@ A teacher's username is their email address in lower case, so an address typed a
 "Tess@School.org" and "tess@school.org" is one account.
 """
 
+import logging
+from smtplib import SMTPException
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges import codes, names
 from pledges.models import Country, School
+
+logger = logging.getLogger(__name__)
 
 USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
 
@@ -113,12 +118,17 @@ class SignupForm(forms.Form):
             "link": link,
             "reset_link": settings.SITE_URL + reverse("password_reset"),
         }
-        send_mail(
-            render_to_string(f"{template}_subject.txt", context).strip(),
-            render_to_string(f"{template}_email.txt", context),
-            None,
-            [user.email or data["email"]],
-        )
+        try:
+            send_mail(
+                render_to_string(f"{template}_subject.txt", context).strip(),
+                render_to_string(f"{template}_email.txt", context),
+                None,
+                [user.email or data["email"]],
+            )
+        except (OSError, SMTPException):
+            # The answer stays "check your email" (it must not differ); nothing arrives,
+            # and signing up again sends a fresh link once mail works. No address logged.
+            logger.exception("Could not send a sign-up email.")
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):

@@ -19,8 +19,8 @@ from pledges.models import Commitment, Pledge, PledgeTemplate
 from pledges.views.teacher import teacher_required
 
 
-@require_POST
 @teacher_required
+@require_POST
 def pledge_open_from_lesson(request, slug):
     lesson = get_object_or_404(Lesson.objects.published(), slug=slug)
     screen = request.POST.get("screen", "")

@@ -87,8 +87,10 @@ def test_last_screen_is_the_exit_ticket_and_invites_a_visitor_to_sign_up(anon_cl
 
 
 def test_last_screen_offers_a_teacher_the_pledge_from_this_lesson(teacher_client, lesson):
+    """A teacher with no class yet adds one, keeping the lesson; one with a class opens
+    the pledge from the board (tests/pledges/test_board_pledge.py)."""
     text = teacher_client.get(screen_url(lesson, 4)).text
-    assert f"{reverse('pledges:pledge-create')}?lesson=speaking-up" in text
+    assert f"{reverse('pledges:classroom-create')}?lesson=speaking-up" in text
     assert reverse("pledges:signup") not in text
 
 

@@ -63,7 +63,8 @@ def test_the_plan_names_its_quizzes_and_prints_them_with_the_handouts(anon_clien
     """The plan fits six A4 pages (issue 20): its quizzes are student sheets, so they
     print with the handouts, like the handouts."""
     plan = anon_client.get(f"{lesson.get_absolute_url()}print/").text
-    assert "Starter quiz: 8 questions. They print with the handouts." in plan
+    assert "Starter quiz: 4 questions. They print with the handouts." in plan
+    assert "Exit quiz: 4 questions. They print with the handouts." in plan
     assert 'id="quiz-answer-key"' not in plan and "Question 1:" not in plan
 
 
@@ -91,8 +92,9 @@ def test_a_lesson_without_quizzes_or_supervision_shows_no_empty_parts(anon_clien
 def test_lesson_page_with_quizzes_keeps_its_query_count(
     anon_client, lesson, django_assert_num_queries
 ):
-    # lesson, bands, themes, activities, handouts, support services
-    with django_assert_num_queries(6):
+    # lesson, bands, themes, activities, handouts, support services, its place in units
+    with django_assert_num_queries(7):
         assert anon_client.get(lesson.get_absolute_url()).status_code == 200
+    # the print view has no unit links
     with django_assert_num_queries(6):
         assert anon_client.get(f"{lesson.get_absolute_url()}print/?handouts=1").status_code == 200

@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 
 from curriculum.loader import (
     NOT_YET_RULES,
-    UNIT_RULES,
     Content,
     ContentError,
     check_units,
@@ -365,6 +364,7 @@ def a_unit(band="ages-11-14", count=6):
     lessons = [
         {
             "_path": f"lessons/m/lesson-{number}.md",
+            "slug": f"lesson-{number}",
             "title": f"Lesson {number}",
             "module": "m",
             "status": "published",
@@ -377,8 +377,10 @@ def a_unit(band="ages-11-14", count=6):
         }  # fmt: skip
         for number in range(1, count + 1)
     ]
+    units = [{"age_band": band, "lessons": [{"lesson": lesson["slug"]} for lesson in lessons]}]
     return Content(age_bands=[b for b in bands if b["slug"] == band],
-                   modules=[{"slug": "m", "order": 1, "title": "M"}], lessons=lessons)  # fmt: skip
+                   modules=[{"slug": "m", "order": 1, "title": "M"}], lessons=lessons,
+                   units=units)  # fmt: skip
 
 
 @pytest.mark.parametrize(("band", "minutes"), [("ages-7-11", 30), ("ages-7-11", 45),
@@ -388,6 +390,15 @@ def test_a_complete_unit_meets_every_unit_rule(band, minutes):
     for lesson in unit.lessons:
         lesson["duration_minutes"] = minutes
     assert check_units(unit, strict=True) == ([], [])
+
+
+def test_a_lesson_its_bands_unit_does_not_list_fails():
+    unit = a_unit("ages-11-14")
+    unit.units[0]["lessons"].pop()
+    failures, _warnings = check_units(unit, strict=True)
+    assert [(rule, problem.path) for rule, problem in failures] == [
+        ("unit-lists-every-lesson", "lessons/m/lesson-6.md")
+    ]
 
 
 def set_first(key, value):
@@ -428,22 +439,21 @@ def test_each_unit_rule_names_what_breaks_it(rule, band, breakage, where):
     assert [(name, problem.path, problem.field) for name, problem in failures] == [(rule, *where)]
 
 
-def test_rules_not_yet_met_by_the_content_warn_unless_strict():
+def test_every_unit_rule_fails_now_that_the_content_meets_them():
+    """The shipped content meets every rule, so none is a mere warning any more."""
+    assert frozenset() == NOT_YET_RULES
     unit = a_unit(count=5)
     unit.lessons[0]["supervision"] = ""
     failures, warnings = check_units(unit)
-    assert [name for name, _problem in failures] == ["supervision-set"]
-    assert [name for name, _problem in warnings] == ["lessons-per-band"]
-    assert set(UNIT_RULES) >= NOT_YET_RULES
+    assert [name for name, _problem in failures] == ["lessons-per-band", "supervision-set"]
+    assert warnings == []
 
 
-def test_check_command_lists_each_band_and_warns_until_strict(content, capsys):
+def test_check_command_lists_each_band_and_fails_a_unit_rule(content, capsys):
     for path in content.glob(LESSON_GLOB):  # no published lessons: no band has a unit
         path.write_text(path.read_text().replace("\nstatus: published", "\nstatus: draft"))
-    call_command("load_curriculum", path=str(content), check=True)
-    out = capsys.readouterr().out
-    assert "ages-11-14: 0 published, in teaching order: none" in out
-    assert "not yet ready for a unit: lessons-per-band: age_bands.yaml: ages-11-14:" in out
     with pytest.raises(CommandError, match="unit rule problem"):
-        call_command("load_curriculum", path=str(content), check=True, strict=True)
-    assert "lessons-per-band: age_bands.yaml: ages-11-14:" in capsys.readouterr().err
+        call_command("load_curriculum", path=str(content), check=True)
+    captured = capsys.readouterr()
+    assert "ages-11-14: 0 published, in teaching order: none" in captured.out
+    assert "lessons-per-band: age_bands.yaml: ages-11-14:" in captured.err

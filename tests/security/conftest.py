@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
 
+from curriculum.models import Unit, UnitLesson
 from pledges import models as pm
 from tests import factories
 
@@ -92,6 +93,11 @@ def make_world():
     )
     staff = factories.make_staff()
     lesson = factories.make_lesson("speaking-up", handouts=[("scenario-cards", "Cards")])
+    unit = Unit.objects.create(
+        age_band=lesson.age_bands.first(), title="Speaking up", summary="One lesson.",
+        baseline_task="What would you do if…",
+    )  # fmt: skip
+    UnitLesson.objects.create(unit=unit, lesson=lesson, order=1)
 
     classroom = factories.make_classroom(owner, name=OWNER_CLASS)
     pledge = factories.make_pledge(classroom, title=OWNER_PLEDGE)

@@ -73,6 +73,10 @@ ROUTES = {
     "curriculum:module-detail": (PUBLIC, lambda w: {"slug": w.lesson.module.slug}),
     "curriculum:module-family-note": (PUBLIC, lambda w: {"slug": w.lesson.module.slug}),
     "curriculum:teacher-guide": (PUBLIC, None),
+    "curriculum:unit-detail": (
+        PUBLIC,
+        lambda w: {"band_slug": w.lesson.age_bands.first().slug},
+    ),
     "pledges:join": (PUBLIC, None),
     "pledges:join-code": (STUDENT, lambda w: {"code": w.pledge.join_code_display()}),
     "pledges:join-link": (STUDENT, _token),
