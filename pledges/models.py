@@ -903,38 +903,39 @@ class Concern(models.Model):
         words = words.strip()
         if not words:
             return None
-        signature = reflection.signature
-        pledge = signature.pledge
-        concern = (
-            cls.objects.select_for_update()
-            .unhandled()
-            .filter(reflection=reflection)
-            .order_by("-created")
-            .first()
-        )
-        if concern is not None:
-            concern.message = f"{concern.message}\n\n{words}"[:CONCERN_MAX_LENGTH]
-            concern.notified_at = None  # new words: tell them again
-            concern.save(update_fields=["message", "notified_at", "updated"])
-        else:
-            classroom = pledge.classroom
-            concern = cls.objects.create(
-                school_id=classroom.school_id,
-                classroom=classroom,
-                pledge=pledge,
-                reflection=reflection,
-                class_name=classroom.name,
-                pledge_title=pledge.title,
-                student_name=signature.display_name,
-                message=words[:CONCERN_MAX_LENGTH],
-                typed_in_by=typed_in_by,
+        with transaction.atomic():  # the row lock below needs one, wherever called
+            signature = reflection.signature
+            pledge = signature.pledge
+            concern = (
+                cls.objects.select_for_update()
+                .unhandled()
+                .filter(reflection=reflection)
+                .order_by("-created")
+                .first()
             )
-        ConcernEvent.objects.create(
-            concern=concern,
-            user=typed_in_by,
-            action=ConcernEvent.Action.TYPED_IN if typed_in_by else ConcernEvent.Action.RAISED,
-        )
-        return concern
+            if concern is not None:
+                concern.message = f"{concern.message}\n\n{words}"[:CONCERN_MAX_LENGTH]
+                concern.notified_at = None  # new words: tell them again
+                concern.save(update_fields=["message", "notified_at", "updated"])
+            else:
+                classroom = pledge.classroom
+                concern = cls.objects.create(
+                    school_id=classroom.school_id,
+                    classroom=classroom,
+                    pledge=pledge,
+                    reflection=reflection,
+                    class_name=classroom.name,
+                    pledge_title=pledge.title,
+                    student_name=signature.display_name,
+                    message=words[:CONCERN_MAX_LENGTH],
+                    typed_in_by=typed_in_by,
+                )
+            ConcernEvent.objects.create(
+                concern=concern,
+                user=typed_in_by,
+                action=ConcernEvent.Action.TYPED_IN if typed_in_by else ConcernEvent.Action.RAISED,
+            )
+            return concern
 
     def recipients(self):
         """The class teacher and every DSL of the school, once each."""
