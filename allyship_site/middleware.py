@@ -28,7 +28,12 @@ class SecurityHeadersMiddleware:
         # In development django-csp sends no policy with a 404 or 500, so that Django's
         # debug pages can use their inline styles; "load nothing" would also strip our
         # own "we couldn't find that pledge" page of its stylesheet.
-        if not (settings.DEBUG and response.status_code in (404, 500)):
+        # Nor with a 304 (ConditionalGetMiddleware's, which keeps none of the page's
+        # headers): a browser updates the page it kept with the 304's headers, so "load
+        # nothing" there would block the stylesheet of every page seen a second time.
+        if response.status_code != 304 and not (
+            settings.DEBUG and response.status_code in (404, 500)
+        ):
             response.headers.setdefault("Content-Security-Policy", FALLBACK_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)

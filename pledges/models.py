@@ -409,10 +409,27 @@ class Pledge(models.Model):
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at", "updated"])
 
-    def rotate_join_code(self):
-        """Issue a new code; the old one stops working at once."""
+    def rotate_join_code(self, *, new_link=False):
+        """Issue a new code; the old one stops working at once. With `new_link`, the QR
+        code's link too: a leaked poster or photo of the projector then opens nothing.
+        Devices that signed keep their way back (their cookie names the pledge, not the
+        link), and return codes still work."""
         self.join_code = _unique_code(Pledge, "join_code", codes.new_join_code)
-        self.save(update_fields=["join_code", "updated"])
+        fields = ["join_code", "updated"]
+        if new_link:
+            self.link_token = codes.new_link_token()
+            fields.append("link_token")
+        self.save(update_fields=fields)
+
+    def approve_waiting(self, among):
+        """Approve this pledge's waiting signatures whose ids are in `among` (the ones
+        the teacher had in front of them: a name that arrived since stays waiting).
+        Returns how many were approved."""
+        return self.signatures.filter(pk__in=among).approve_waiting()
+
+    def hide_signatures(self, among):
+        """Hide this pledge's signatures whose ids are in `among`; how many were hidden."""
+        return self.signatures.filter(pk__in=among).hide()
 
     def visible_signatures(self):
         return self.signatures.visible()
@@ -520,9 +537,25 @@ def visible_signature(through=""):
     return Q(**{f"{through}hidden": False, f"{through}approved": True})
 
 
+def waiting_signature():
+    """Signed while the teacher checks names first, and not yet checked (nor hidden)."""
+    return Q(approved=False, hidden=False)
+
+
 class SignatureQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(visible_signature())
+
+    def waiting(self):
+        return self.filter(waiting_signature())
+
+    # Moderation of many at once: one UPDATE each, the same rules as one signature's.
+
+    def approve_waiting(self):
+        return self.waiting().update(approved=True)
+
+    def hide(self):
+        return self.filter(hidden=False).update(hidden=True)
 
 
 class Signature(models.Model):
@@ -618,6 +651,9 @@ class Signature(models.Model):
 
     def is_visible(self):
         return self.approved and not self.hidden
+
+    def is_waiting(self):
+        return not self.approved and not self.hidden
 
     # Moderation by the pledge's teacher.
 

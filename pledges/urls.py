@@ -69,6 +69,7 @@ urlpatterns = [
     path("teach/pledges/<int:pk>/edit/", teacher.pledge_edit, name="pledge-edit"),
     path("teach/pledges/<int:pk>/status/", teacher.pledge_status, name="pledge-status"),
     path("teach/pledges/<int:pk>/new-code/", teacher.pledge_new_code, name="pledge-new-code"),
+    path("teach/pledges/<int:pk>/checking/", teacher.pledge_checking, name="pledge-checking"),
     path("teach/pledges/<int:pk>/delete/", teacher.pledge_delete, name="pledge-delete"),
     path("teach/pledges/<int:pk>/present/", teacher.pledge_present, name="pledge-present"),
     path("teach/pledges/<int:pk>/count.json", live.pledge_count, name="pledge-count"),
@@ -101,6 +102,11 @@ urlpatterns = [
         "teach/pledges/<int:pk>/reflections/<int:reflection_pk>/moderate/",
         followup.reflection_moderate,
         name="reflection-moderate",
+    ),
+    path(
+        "teach/pledges/<int:pk>/signatures/moderate/",
+        teacher.signatures_moderate,
+        name="signatures-moderate",
     ),
     path(
         "teach/pledges/<int:pk>/signatures/<int:signature_pk>/moderate/",

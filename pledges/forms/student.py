@@ -119,6 +119,12 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pledge = pledge
         self.fields["commitments"].set_pledge(pledge)
+        if not pledge.show_names:
+            # A second "Sam K." isn't told the name is taken (pledges.decoys): say it first.
+            self.fields["display_name"].help_text = _(
+                "Your first name and the first letter of your last name, like Sam K. "
+                "Someone in your class has the same name? Add more letters, like Sam Ko."
+            )
         self.name_key = None
         add_exit_question(self, pledge)
 

@@ -114,6 +114,51 @@ class PledgeForm(forms.ModelForm):
         return names.clean_text(self.cleaned_data["intro"])
 
 
+class PledgeCheckingForm(forms.ModelForm):
+    """Who sees names and whether new ones wait: changeable at any time, open or not, so a
+    teacher can contain a leaked code mid-lesson. Turning approval on holds only the
+    signatures that come next; those already counted stay counted."""
+
+    class Meta:
+        model = Pledge
+        fields = ["show_names", "approve_first"]
+
+
+class IdsField(forms.Field):
+    """Whole numbers sent as repeated fields (checkboxes, hidden inputs): signature ids."""
+
+    widget = forms.MultipleHiddenInput
+    MAX = 1000  # more than any page lists
+
+    def to_python(self, value):
+        values = value or []
+        # ASCII digits, and no more of them than a database id can have (SQLite refuses
+        # bigger numbers with an OverflowError, not an empty result).
+        if len(values) > self.MAX or not all(
+            str(v).isascii() and str(v).isdecimal() and len(str(v)) <= 18 for v in values
+        ):
+            raise forms.ValidationError(_("That list of names wasn't one this page sent."))
+        return {int(v) for v in values}
+
+
+class SignatureBulkForm(forms.Form):
+    """Moderating many signatures in one submit: the ids the page listed and those ticked.
+    The model methods only touch the teacher's own pledge's signatures among them."""
+
+    action = forms.ChoiceField(
+        choices=[("approve-waiting", _("Approve all waiting")), ("hide-ticked", _("Hide ticked"))],
+        error_messages={"invalid_choice": _("Choose “Approve all waiting” or “Hide ticked”.")},
+    )
+    listed = IdsField(required=False)
+    ticked = IdsField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "hide-ticked" and not cleaned.get("ticked"):
+            raise forms.ValidationError(_("Tick the names to hide first."))
+        return cleaned
+
+
 class PaperSignaturesForm(forms.Form):
     """Names typed in from a paper sign-up sheet: one per line, each ticking every
     commitment unless the line ends with the numbers of those ticked ("Sam K: 1, 3")."""

@@ -17,12 +17,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from curriculum.models import SupportService
-from pledges import codes, limits
+from pledges import codes, decoys, limits
 from pledges.forms.student import (
     MALFORMED_JOIN_CODE,
     PROGRESS_PREFIX,
@@ -45,6 +46,10 @@ from pledges.models import (
     Signature,
 )
 
+HIDDEN_BY_TEACHER = gettext_lazy(
+    "Your teacher has hidden this name, so it can't be changed here. "
+    "If you think that's a mistake, talk to your teacher."
+)
 RETURN_COOKIE_SALT = "pledges.return"
 RETURN_COOKIE_MAX_AGE = 180 * 24 * 60 * 60
 
@@ -55,9 +60,13 @@ def return_cookie_name(pledge):
 
 def _set_return_cookie(response, signature):
     """Remember on this device which signature it made (or reclaimed by return code)."""
+    _set_cookie(response, signature.pledge, signature.return_secret)
+
+
+def _set_cookie(response, pledge, secret):
     response.set_signed_cookie(
-        return_cookie_name(signature.pledge),
-        signature.return_secret,
+        return_cookie_name(pledge),
+        secret,
         salt=RETURN_COOKIE_SALT,
         max_age=RETURN_COOKIE_MAX_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -66,20 +75,31 @@ def _set_return_cookie(response, signature):
     )
 
 
-def signature_from_cookie(request, pledge):
-    """The signature this device made on `pledge`, from its signed cookie, or None."""
-    secret = request.get_signed_cookie(
+def _cookie_secret(request, pledge):
+    return request.get_signed_cookie(
         return_cookie_name(pledge),
         default=None,
         salt=RETURN_COOKIE_SALT,
         max_age=RETURN_COOKIE_MAX_AGE,
     )
+
+
+def signature_from_cookie(request, pledge):
+    """The signature this device made on `pledge`, from its signed cookie, or None."""
+    secret = _cookie_secret(request, pledge)
     if not secret:
         return None
     return Signature.objects.filter(pledge=pledge, return_secret=secret).first()
 
 
-# Pages that say "no" ---------------------------------------------------------------------
+def device_signature(request, pledge):
+    """What this device signed: its Signature, or the decoy it was given for a name that
+    had signed already while names were private (pledges.decoys), or None."""
+    secret = _cookie_secret(request, pledge)
+    if not secret:
+        return None
+    signature = Signature.objects.filter(pledge=pledge, return_secret=secret).first()
+    return signature or decoys.read(pledge, secret)
 
 
 def _too_many_tries(request, wait_seconds):
@@ -207,23 +227,32 @@ def _sign(request, pledge):
             except AlreadySigned as error:
                 # Never hand over the existing signature's cookie: knowing a name must not
                 # make you that signer. Only the device that signed is shown the way back.
-                mine = signature_from_cookie(request, pledge)
-                return _render_sign(
-                    request,
-                    pledge,
-                    signing=True,
-                    already=True,
-                    is_mine=mine is not None and mine.pk == error.signature.pk,
+                mine = device_signature(request, pledge)
+                is_mine = (
+                    mine.pk == error.signature.pk
+                    if isinstance(mine, Signature)
+                    else mine is not None and mine.answers(pledge, form.name_key)
                 )
+                if not is_mine and not pledge.show_names:
+                    # Names are private: "already signed" would confirm that this child
+                    # signed. Answer as for a new signature; nothing changes.
+                    ticked = set(form.cleaned_data["commitments"])
+                    orders = [c.order for c in pledge.commitment_list() if c.pk in ticked]
+                    return _to_thanks(pledge, decoys.make(pledge, form.name_key, orders))
+                return _render_sign(request, pledge, signing=True, already=True, is_mine=is_mine)
             except PledgeGone:
                 return _unavailable(request, reason="unknown-link", status=404)
-            response = HttpResponseRedirect(
-                reverse("pledges:thanks", args=[pledge.link_token]), status=303
-            )
-            _set_return_cookie(response, signature)
-            return response
+            return _to_thanks(pledge, signature.return_secret)
         return _render_sign(request, pledge, form, signing=True)
     return _render_sign(request, pledge, signing=True)
+
+
+def _to_thanks(pledge, secret):
+    response = HttpResponseRedirect(
+        reverse("pledges:thanks", args=[pledge.link_token]), status=303
+    )
+    _set_cookie(response, pledge, secret)
+    return response
 
 
 def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=False):
@@ -232,7 +261,7 @@ def _render_sign(request, pledge, form=None, *, signing, already=False, is_mine=
     closed. Never cached: it holds a form, and may hold students' names."""
     checkin = pledge.has_open_checkin()
     # This device signed already (a query only when it has the cookie): say so first.
-    has_signature = signature_from_cookie(request, pledge) is not None
+    has_signature = device_signature(request, pledge) is not None
     if signing and form is None:
         form = SignForm(pledge=pledge)
     # Names shown: the count is how many there are, so one query gives both.
@@ -268,20 +297,34 @@ def thanks(request, token):
     pledge = _pledge_by_token(token)
     if pledge is None:
         raise Http404("No such pledge")
-    signature = signature_from_cookie(request, pledge)
-    commitments = list(signature.commitments.order_by("order")) if signature else []
+    return _render_thanks(request, pledge, device_signature(request, pledge), WithdrawForm())
+
+
+def _render_thanks(request, pledge, signature, withdraw_form):
     return render(
         request,
         "pledges/thanks.html",
         {
             "pledge": pledge,
             "signature": signature,
-            "commitments": commitments,
-            "withdraw_form": WithdrawForm(),
+            # A name the teacher hid stays hidden: its device can't take it off and sign
+            # again to bring it back.
+            "hidden_by_teacher": getattr(signature, "hidden", False),
+            "commitments": _commitments_of(pledge, signature),
+            "withdraw_form": withdraw_form,
             "is_open": pledge.is_open(),
             "checkin": pledge.has_open_checkin() if signature else False,
         },
     )
+
+
+def _commitments_of(pledge, signature):
+    """What `signature` (a Signature or a decoy) ticked, in the pledge's order."""
+    if signature is None:
+        return []
+    if isinstance(signature, Signature):
+        return list(signature.commitments.order_by("order"))
+    return list(pledge.commitments.filter(order__in=signature.commitment_orders))
 
 
 @sensitive_post_parameters("return_code")
@@ -294,7 +337,7 @@ def withdraw(request, token):
     if not pledge.is_open():
         return _unavailable(request, reason="withdraw-closed", pledge=pledge)
     form = WithdrawForm(request.POST)
-    cookie_signature = signature_from_cookie(request, pledge)
+    on_device = device_signature(request, pledge)  # a Signature, a decoy or None
     signature = None
     if form.is_valid():
         typed = form.cleaned_data["return_code"]
@@ -306,35 +349,27 @@ def withdraw(request, token):
             if signature is None:
                 limits.record_wrong(request, scope="return")
                 form.add_error("return_code", UNKNOWN_RETURN_CODE)
-        elif cookie_signature is not None:
-            signature = cookie_signature
+        elif on_device is not None:
+            signature = on_device
         else:
             form.add_error("return_code", _("Type the return code you wrote down after signing."))
+    if signature is not None and getattr(signature, "hidden", False):
+        form.add_error(None, HIDDEN_BY_TEACHER)
+        signature = None
     if signature is None:
-        return render(
-            request,
-            "pledges/thanks.html",
-            {
-                "pledge": pledge,
-                "signature": cookie_signature,
-                "commitments": list(cookie_signature.commitments.order_by("order"))
-                if cookie_signature
-                else [],
-                "withdraw_form": form,
-                "is_open": True,
-            },
-        )
+        return _render_thanks(request, pledge, on_device, form)
     if request.POST.get("confirm") != "1":  # a second step, so a stray tap deletes nothing
         return render(
             request,
             "pledges/withdraw_confirm.html",
             {"pledge": pledge, "return_code": form.cleaned_data["return_code"]},
         )
-    was_this_devices = cookie_signature is not None and cookie_signature.pk == signature.pk
-    signature.delete()
+    if isinstance(signature, Signature):
+        signature.delete()
+    # else a decoy (pledges.decoys): the same answer, and nothing to delete.
     messages.success(request, _("We've taken your name off this pledge."))
     response = HttpResponseRedirect(pledge.get_link_url(), status=303)
-    if was_this_devices:
+    if signature == on_device:
         response.delete_cookie(return_cookie_name(pledge), samesite="Lax")
     return response
 

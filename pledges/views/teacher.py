@@ -20,7 +20,13 @@ from django.views.decorators.http import require_POST, require_safe
 from curriculum.models import Lesson
 from pledges import access, exports
 from pledges.activity import not_activity
-from pledges.forms.teacher import ClassroomForm, PaperSignaturesForm, PledgeForm
+from pledges.forms.teacher import (
+    ClassroomForm,
+    PaperSignaturesForm,
+    PledgeCheckingForm,
+    PledgeForm,
+    SignatureBulkForm,
+)
 from pledges.models import (
     AlreadySigned,
     Commitment,
@@ -29,6 +35,7 @@ from pledges.models import (
     Signature,
     StatusChangeRefused,
     visible_signature,
+    waiting_signature,
 )
 
 
@@ -180,7 +187,7 @@ def pledge_edit(request, pk):
 # those hidden. The first is the default; anything else in ?show= falls back to it.
 SIGNATURE_LISTS = {
     "all": Q(),
-    "waiting": Q(approved=False, hidden=False),
+    "waiting": waiting_signature(),
     "hidden": Q(hidden=True),
 }
 
@@ -220,6 +227,7 @@ def pledge_detail(request, pk):
         for name in SIGNATURE_LISTS
         if name in ("all", show) or tallies[name]
     ]
+    waiting_on_page = sum(1 for signature in page.object_list if signature.is_waiting())
     pledge.signature_count = tallies["shown"]
     if pledge.lesson_id:  # its title and link, not its text
         pledge.lesson = Lesson.objects.only("title", "slug").get(pk=pledge.lesson_id)
@@ -228,6 +236,7 @@ def pledge_detail(request, pk):
         "page": page,
         "show": show,
         "tallies": tallies,
+        "waiting_on_page": waiting_on_page,
         "signature_lists": signature_lists,
         "commitments": pledge.commitments.annotate(
             signed_count=Count("signatures", filter=visible_signature("signatures__"))
@@ -235,7 +244,12 @@ def pledge_detail(request, pk):
         "live": request.GET.get("live") == "1",
         "join_url": request.build_absolute_uri(pledge.get_join_url()),
     }
-    return render(request, "pledges/pledge_detail.html", context)
+    response = render(request, "pledges/pledge_detail.html", context)
+    if context["live"]:
+        # It reloads itself every 15 seconds (?live=1): no sign the teacher is there, so
+        # the idle logout still comes (pledges.activity).
+        response.not_activity = True
+    return response
 
 
 STATUS_ACTIONS = {
@@ -269,14 +283,46 @@ def pledge_status(request, pk):
 @require_POST
 @teacher_required
 def pledge_new_code(request, pk):
+    """A new typed code; with new_link=1 a new QR code and link as well. Either way the
+    old ones stop at once, so a code or poster that got out of the room opens nothing."""
     pledge = access.pledge_for(request.user, pk)
-    pledge.rotate_join_code()
-    messages.success(
-        request,
-        _("New code: %(code)s. The old code no longer works; the QR code still does.")
-        % {"code": pledge.join_code_display()},
-    )
-    return redirect(pledge)
+    new_link = request.POST.get("new_link") == "1"
+    pledge.rotate_join_code(new_link=new_link)
+    if new_link:
+        message = _(
+            "New code: %(code)s, and a new QR code. The old code, QR code and link no longer "
+            "work: put the new ones on the projector, and print the poster and sheets again."
+        )
+    else:
+        message = _("New code: %(code)s. The old code no longer works; the QR code still does.")
+    messages.success(request, message % {"code": pledge.join_code_display()})
+    return redirect(f"{pledge.get_absolute_url()}#share-title")
+
+
+@require_POST
+@teacher_required
+def pledge_checking(request, pk):
+    """Show names or not, check them first or not: while the pledge is open too."""
+    pledge = access.pledge_for(request.user, pk)
+    was = {"show_names": pledge.show_names, "approve_first": pledge.approve_first}
+    form = PledgeCheckingForm(request.POST, instance=pledge)
+    if not form.is_valid():  # two checkboxes: only a hand-made request gets here
+        messages.error(request, _("That change couldn't be made; nothing changed."))
+        return redirect(f"{pledge.get_absolute_url()}#checking-title")
+    form.save()
+    said = []
+    if pledge.approve_first and not was["approve_first"]:
+        said.append(_("From now on, new names wait for you to approve them. "
+                      "Names already counted stay counted."))  # fmt: skip
+    if not pledge.approve_first and was["approve_first"]:
+        said.append(_("New names now count straight away. Names already waiting still "
+                      "wait for you."))  # fmt: skip
+    if pledge.show_names and not was["show_names"]:
+        said.append(_("Names now show on the pledge page (approved names only)."))
+    if not pledge.show_names and was["show_names"]:
+        said.append(_("Names are private now: the pledge page shows only how many signed."))
+    messages.success(request, " ".join(said) or _("Nothing changed."))
+    return redirect(f"{pledge.get_absolute_url()}#checking-title")
 
 
 @teacher_required
@@ -402,6 +448,17 @@ MODERATION = {
 }
 
 
+def _back_to_list(request, pk):
+    """The list and page the teacher was on (sent with the form, checked here)."""
+    where = {}
+    if request.POST.get("show") in SIGNATURE_LISTS and request.POST["show"] != "all":
+        where["show"] = request.POST["show"]
+    if request.POST.get("page", "").isdecimal() and request.POST["page"] != "1":
+        where["page"] = request.POST["page"]
+    target = reverse("pledges:pledge-detail", args=[pk])
+    return redirect(f"{target}?{urlencode(where)}#signatures-title" if where else target)
+
+
 @require_POST
 @teacher_required
 def signature_moderate(request, pk, signature_pk):
@@ -413,11 +470,42 @@ def signature_moderate(request, pk, signature_pk):
         moderate, message = change
         moderate(signature)
         messages.success(request, message)
-    # Back to the list and page the teacher was on (sent with the form, checked here).
-    where = {}
-    if request.POST.get("show") in SIGNATURE_LISTS and request.POST["show"] != "all":
-        where["show"] = request.POST["show"]
-    if request.POST.get("page", "").isdecimal() and request.POST["page"] != "1":
-        where["page"] = request.POST["page"]
-    target = reverse("pledges:pledge-detail", args=[pk])
-    return redirect(f"{target}?{urlencode(where)}#signatures-title" if where else target)
+    return _back_to_list(request, pk)
+
+
+@require_POST
+@teacher_required
+def signatures_moderate(request, pk):
+    """Many at once: approve every waiting name the page listed, or hide the ticked ones."""
+    pledge = access.pledge_for(request.user, pk)
+    form = SignatureBulkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request, pk)
+    if form.cleaned_data["action"] == "approve-waiting":
+        done = pledge.approve_waiting(form.cleaned_data["listed"])
+        message = ngettext(
+            "Approved %(n)d name: it now counts.", "Approved %(n)d names: they now count.", done
+        )
+    else:
+        done = pledge.hide_signatures(form.cleaned_data["ticked"])
+        message = ngettext(
+            "Hid %(n)d name: it no longer counts or shows anywhere.",
+            "Hid %(n)d names: they no longer count or show anywhere.",
+            done,
+        )
+    messages.success(request, message % {"n": done})
+    still = pledge.signatures.waiting().count()
+    if still:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d name is still waiting for you.",
+                "%(n)d names are still waiting for you.",
+                still,
+            )
+            % {"n": still},
+        )
+    return _back_to_list(request, pk)

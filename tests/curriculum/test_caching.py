@@ -27,6 +27,9 @@ def test_a_matching_etag_gets_304(anon_client, lesson):
     response = anon_client.get(lesson.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
     assert response.content == b""
+    # The browser keeps the page's own policy: a policy on the 304 would replace it
+    # (tests/browser/test_revisit.py shows what "load nothing" did to the page).
+    assert "Content-Security-Policy" not in response.headers
 
 
 def test_a_changed_lesson_gets_a_new_etag(anon_client, lesson):

@@ -103,6 +103,8 @@ def test_polling_and_the_projector_view_leave_the_session_expiry_alone(teacher, 
         assert client.get(count_url(pledge)).status_code == 200
     present = reverse("pledges:pledge-present", args=[pledge.pk])
     assert client.get(present + "?refresh=1").status_code == 200
+    # The teacher's own page, reloading itself every 15 seconds (?live=1), is no click.
+    assert client.get(pledge.get_absolute_url() + "?live=1").status_code == 200
     assert _expiry() == idle_until
     # Idle time over: the next poll and the next teacher page ask to log in.
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))

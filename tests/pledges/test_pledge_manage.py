@@ -2,9 +2,11 @@
 
 import csv
 import io
+import re
 from html import unescape
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -18,7 +20,7 @@ from pledges.models import (
     Reflection,
     Signature,
 )
-from tests.factories import make_classroom, make_pledge, make_signature
+from tests.factories import make_classroom, make_pledge, make_signature, sign_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -189,10 +191,128 @@ def test_impossible_status_changes_are_refused(teacher_client, classroom, start,
 def test_new_code_replaces_the_old_one(teacher_client, pledge):
     old = pledge.join_code
     token = pledge.link_token
-    teacher_client.post(reverse("pledges:pledge-new-code", args=[pledge.pk]))
+    response = teacher_client.post(
+        reverse("pledges:pledge-new-code", args=[pledge.pk]), follow=True
+    )
     pledge.refresh_from_db()
     assert pledge.join_code != old and len(pledge.join_code) == 9
-    assert pledge.link_token == token  # printed QR codes keep working
+    assert pledge.link_token == token  # asked for the code only: printed QR codes still work
+    assert "the QR code still does" in unescape(response.text)
+
+
+def test_a_new_code_and_qr_link_stop_the_old_ones(teacher_client, anon_client, pledge):
+    old_code, old_link = pledge.get_join_url(), pledge.get_link_url()
+    old_qr = teacher_client.get(reverse("pledges:pledge-qr", args=[pledge.pk])).content
+    response = teacher_client.post(
+        reverse("pledges:pledge-new-code", args=[pledge.pk]), {"new_link": "1"}, follow=True
+    )
+    pledge.refresh_from_db()
+    said = unescape(response.text)
+    assert f"New code: {pledge.join_code_display()}, and a new QR code." in said
+    assert "print the poster and sheets again" in said
+    assert anon_client.get(old_code).status_code == 404
+    assert anon_client.get(old_link).status_code == 404
+    assert anon_client.get(pledge.get_link_url()).status_code == 200
+    new_qr = teacher_client.get(reverse("pledges:pledge-qr", args=[pledge.pk])).content
+    assert new_qr != old_qr  # the QR code on the page, poster and sheet is the new link
+
+
+def test_a_device_that_signed_keeps_its_way_back_after_a_new_qr_link(
+    teacher_client, anon_client, pledge
+):
+    anon_client.post(pledge.get_link_url(), sign_form_data(pledge, "Sam K"))
+    teacher_client.post(reverse("pledges:pledge-new-code", args=[pledge.pk]), {"new_link": "1"})
+    pledge.refresh_from_db()
+    thanks = anon_client.get(reverse("pledges:thanks", args=[pledge.link_token]))
+    assert "Your return code" in unescape(thanks.text)
+
+
+def test_approve_first_switched_on_mid_pledge_holds_only_new_names(teacher_client, pledge):
+    make_signature(pledge, "Sam K")
+    response = teacher_client.post(
+        reverse("pledges:pledge-checking", args=[pledge.pk]), {"approve_first": "on"}, follow=True
+    )
+    assert "From now on, new names wait for you to approve them." in unescape(response.text)
+    pledge.refresh_from_db()
+    assert pledge.approve_first and not pledge.show_names
+    for name in ("Ali B", "Jo C", "Kit D"):
+        Client().post(pledge.get_link_url(), sign_form_data(pledge, name))
+    assert pledge.count() == 1  # Sam still counts; the three wait
+    page = teacher_client.get(pledge.get_absolute_url() + "?show=waiting")
+    assert "Approve all 3 waiting names" in unescape(page.text)
+    listed = re.findall(r'name="listed" value="(\d+)"', page.text)
+    late = make_signature(pledge, "Late L", approved=False)  # signs while the teacher reads
+    response = teacher_client.post(
+        reverse("pledges:signatures-moderate", args=[pledge.pk]),
+        {"action": "approve-waiting", "listed": listed, "show": "waiting"},
+        follow=True,
+    )
+    said = unescape(response.text)
+    assert "Approved 3 names: they now count." in said
+    assert "1 name is still waiting for you." in said
+    assert response.redirect_chain[-1][0].endswith("?show=waiting#signatures-title")
+    assert pledge.count() == 4
+    late.refresh_from_db()
+    assert not late.approved  # not on the page the teacher approved from
+
+
+def test_names_switched_public_and_private_while_open(teacher_client, anon_client, pledge):
+    make_signature(pledge, "Zed Q")
+    make_signature(pledge, "Ali B", hidden=True)
+    target = reverse("pledges:pledge-checking", args=[pledge.pk])
+    teacher_client.post(target, {"show_names": "on"})
+    public = unescape(anon_client.get(pledge.get_link_url()).text)
+    assert "Zed Q" in public and "Ali B" not in public
+    response = teacher_client.post(target, {}, follow=True)
+    assert "Names are private now" in unescape(response.text)
+    assert "Zed Q" not in unescape(anon_client.get(pledge.get_link_url()).text)
+
+
+def test_hiding_the_ticked_names_in_one_submit_keeps_the_place(teacher_client, pledge, settings):
+    settings.SIGNATURES_PER_PAGE = 2
+    rude = [make_signature(pledge, name) for name in ("Rude A", "Rude B")]
+    for name in ("Sam K", "Ali B", "Jo C"):
+        make_signature(pledge, name)
+    response = teacher_client.post(
+        reverse("pledges:signatures-moderate", args=[pledge.pk]),
+        {"action": "hide-ticked", "ticked": [s.pk for s in rude], "page": "3"},
+    )
+    assert response["Location"] == pledge.get_absolute_url() + "?page=3#signatures-title"
+    assert pledge.count() == 3
+    assert set(pledge.signatures.filter(hidden=True)) == set(rude)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "hide-ticked"}, "Tick the names to hide first."),
+        (
+            {"action": "delete-all", "ticked": ["1"]},
+            "Choose “Approve all waiting” or “Hide ticked”.",
+        ),
+        ({"action": "hide-ticked", "ticked": ["1; DROP TABLE"]}, "wasn't one this page sent"),
+        ({"action": "hide-ticked", "ticked": ["9" * 30]}, "wasn't one this page sent"),
+    ],
+)
+def test_moderating_many_refuses_bad_input_and_changes_nothing(
+    teacher_client, pledge, data, message
+):
+    make_signature(pledge, "Sam K")
+    response = teacher_client.post(
+        reverse("pledges:signatures-moderate", args=[pledge.pk]), data, follow=True
+    )
+    assert message in unescape(response.text)
+    assert pledge.count() == 1
+
+
+def test_moderating_many_touches_only_this_pledges_names(teacher_client, classroom, pledge):
+    other = make_signature(make_pledge(classroom, title="Another"), "Sam K")
+    teacher_client.post(
+        reverse("pledges:signatures-moderate", args=[pledge.pk]),
+        {"action": "hide-ticked", "ticked": [other.pk]},
+    )
+    other.refresh_from_db()
+    assert not other.hidden
 
 
 def test_delete_asks_first_then_removes_everything(teacher_client, pledge):
@@ -417,15 +537,14 @@ def test_moderation_buttons_share_one_form_with_one_token(teacher_client, pledge
     page = teacher_client.get(pledge.get_absolute_url()).text
     signatures = page[page.index('id="signatures-title"') :]
     assert "csrfmiddlewaretoken" not in signatures  # no form, token or URL per row
-    assert signatures.count('form="moderate"') == 3
+    assert signatures.count('name="ticked"') == 3
+    assert set(re.findall(r' form="([^"]*)"', signatures)) == {"moderate"}
     assert page.count('<form id="moderate" method="post"') == 1
 
 
 def _listed(response):
     """The names in the signatures table, in order."""
-    import re
-
-    return [name.strip() for name in re.findall(r"<th scope=\"row\"[^>]*>([^<]+)", response.text)]
+    return [name.strip() for name in re.findall(r'<label for="tick-\d+">([^<]+)', response.text)]
 
 
 def test_the_signature_list_follows_every_change(teacher_client, pledge):

@@ -114,6 +114,8 @@ def test_the_signed_name_never_appears_in_the_redirect_address(anon_client, pled
     "second", ["sam k.", "Sam K", "SAM  K", "Ｓam K", "Sam\u00a0K", "\u202eSam K"]
 )
 def test_the_same_name_written_differently_is_already_signed(anon_client, pledge, second):
+    pledge.show_names = True  # names are public: saying so tells nobody anything new
+    pledge.save()
     make_signature(pledge, "Sam K")
     response = anon_client.post(pledge.get_link_url(), sign_form_data(pledge, second))
     assert response.status_code == 200
@@ -145,10 +147,101 @@ def test_signing_twice_from_the_same_phone_is_already_signed_with_the_way_back(
 
 
 def test_another_phone_with_the_same_name_gets_no_way_to_the_signature(anon_client, pledge):
+    pledge.show_names = True
+    pledge.save()
     make_signature(pledge, "Sam K")
     response = anon_client.post(pledge.get_link_url(), sign_form_data(pledge))
     assert "add more of your last name" in text_of(response)
     assert reverse("pledges:thanks", args=[pledge.link_token]) not in response.text
+
+
+# While names are private, a name that signed already gets the answer a new name gets
+# (pledges.decoys): "already signed" would tell a stranger that this child signed.
+
+
+def _thanks_text(client, pledge):
+    """The thanks page as a student reads it, with the return code blanked out."""
+    page = text_of(client.get(reverse("pledges:thanks", args=[pledge.link_token])))
+    code = re.search(r'return-code-value">([^<]+)<', page)[1]
+    main = page[page.index("<main") : page.index("</main>")]
+    return re.sub(r"csrfmiddlewaretoken\" value=\"[^\"]+", "", main.replace(code, "CODE")), code
+
+
+def test_with_private_names_a_taken_name_is_answered_as_a_new_one_and_changes_nothing(pledge):
+    sam = make_signature(pledge, "Sam K")
+    before = list(Signature.objects.values())
+    stranger, newcomer = Client(), Client()
+    probed = stranger.post(pledge.get_link_url(), sign_form_data(pledge, "sam k"))
+    fresh = newcomer.post(pledge.get_link_url(), sign_form_data(pledge, "Ali B"))
+    # The same answer: a 303 to the same page and a return cookie that looks the same.
+    assert probed.status_code == fresh.status_code == 303
+    assert probed["Location"] == fresh["Location"]
+    cookie, real = probed.cookies[f"pledge_{pledge.pk}"], fresh.cookies[f"pledge_{pledge.pk}"]
+    assert len(cookie.value) == len(real.value)
+    assert cookie["max-age"] == real["max-age"] and cookie["httponly"] == real["httponly"]
+    # The same thanks page, but for the return code; and Sam's code is not handed over.
+    probed_page, probed_code = _thanks_text(stranger, pledge)
+    fresh_page, _code = _thanks_text(newcomer, pledge)
+    assert probed_page == fresh_page
+    assert probed_code != sam.return_code_display()
+    # Nothing changed but the newcomer's own signature.
+    assert list(Signature.objects.exclude(name_key="ali b").values()) == before
+    assert pledge.count() == 2
+
+
+def test_with_private_names_the_probing_phone_is_told_already_signed_like_a_real_signer(pledge):
+    make_signature(pledge, "Sam K")
+    stranger, sam_again = Client(), Client()
+    stranger.post(pledge.get_link_url(), sign_form_data(pledge, "Sam K"))
+    sam_again.post(pledge.get_link_url(), sign_form_data(pledge, "Jo P"))
+    # Each phone sends its name a second time: the same "already signed, here's the way back".
+    answers = [
+        client.post(pledge.get_link_url(), sign_form_data(pledge, name))
+        for client, name in ((stranger, "Sam K"), (sam_again, "Jo P"))
+    ]
+    for answer in answers:
+        assert answer.status_code == 200
+        assert "You've already signed this pledge." in text_of(answer)
+        assert reverse("pledges:thanks", args=[pledge.link_token]) in answer.text
+    # A third name from the probing phone is a new signature as usual.
+    assert stranger.post(pledge.get_link_url(), sign_form_data(pledge, "Kit M")).status_code == 303
+    assert sorted(pledge.signatures.values_list("name_key", flat=True)) == [
+        "jo p", "kit m", "sam k",
+    ]  # fmt: skip
+
+
+def test_with_private_names_taking_the_probed_name_off_removes_nothing(pledge):
+    sam = make_signature(pledge, "Sam K")
+    stranger = Client()
+    stranger.post(pledge.get_link_url(), sign_form_data(pledge, "Sam K"))
+    withdraw = reverse("pledges:withdraw", args=[pledge.link_token])
+    confirm = stranger.post(withdraw, {})
+    assert "Yes, take my name off" in text_of(confirm)  # the same second step
+    done = stranger.post(withdraw, {"confirm": "1"}, follow=True)
+    assert "We've taken your name off this pledge." in text_of(done)
+    assert Signature.objects.get() == sam
+    assert (
+        f"pledge_{pledge.pk}" not in stranger.cookies
+        or not stranger.cookies[f"pledge_{pledge.pk}"].value
+    )
+
+
+def test_with_private_names_the_sign_form_asks_for_more_of_a_shared_name(anon_client, pledge):
+    assert "Add more letters, like Sam Ko." in text_of(anon_client.get(pledge.get_link_url()))
+    pledge.show_names = True
+    pledge.save()
+    assert "Add more letters" not in text_of(anon_client.get(pledge.get_link_url()))
+
+
+def test_a_made_up_cookie_is_neither_a_signature_nor_a_decoy(anon_client, pledge):
+    from pledges import decoys
+
+    assert decoys.read(pledge, "A" * 32) is None
+    assert decoys.read(pledge, "not base64 at all!") is None
+    other = make_pledge(pledge.classroom, title="Another")
+    secret = decoys.make(pledge, "sam k", [1])
+    assert decoys.read(pledge, secret).commitment_orders == {1}
+    assert decoys.read(other, secret) is None  # bound to its pledge
 
 
 def test_thirty_five_students_behind_one_address_all_sign_by_the_link(pledge):

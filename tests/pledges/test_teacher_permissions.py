@@ -17,7 +17,8 @@ GET_PAGES = [
 ]  # fmt: skip
 POSTS = [
     ("pledges:pledge-status", {"action": "pause"}),
-    ("pledges:pledge-new-code", {}),
+    ("pledges:pledge-new-code", {"new_link": "1"}),
+    ("pledges:pledge-checking", {"approve_first": "on", "show_names": "on"}),
     ("pledges:pledge-delete", {}),
     ("pledges:pledge-paper", {"lines": "New Name"}),
 ]
@@ -70,6 +71,17 @@ def test_moderation_by_others_is_404(other_client, colleague_client, anon_client
     for client in (other_client, colleague_client):
         assert client.post(target, {"action": "hide"}).status_code == 404
     assert anon_client.post(target, {"action": "hide"}).status_code == 302
+    signature.refresh_from_db()
+    assert signature.hidden is False
+
+
+def test_moderating_many_by_others_is_404(other_client, colleague_client, anon_client, pledge):
+    signature = make_signature(pledge, "Sam K")
+    target = url("pledges:signatures-moderate", pledge)
+    data = {"action": "hide-ticked", "ticked": [signature.pk], "listed": [signature.pk]}
+    for client in (other_client, colleague_client):
+        assert client.post(target, data).status_code == 404
+    assert anon_client.post(target, data).status_code == 302
     signature.refresh_from_db()
     assert signature.hidden is False
 

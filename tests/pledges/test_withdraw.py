@@ -273,3 +273,36 @@ def test_forgetting_is_a_post_with_a_token_for_a_real_pledge(pledge):
     assert Client().post(missing).status_code == 404
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(forget_url(pledge)).status_code == 403
+
+
+# A name the teacher hid stays hidden --------------------------------------------------------
+
+
+def test_a_hidden_name_cannot_be_taken_off_and_signed_again_to_show_it(pledge):
+    phone = Client()
+    phone.post(pledge.get_link_url(), sign_form_data(pledge, "Rude Name"))
+    signature = Signature.objects.get()
+    signature.hide()  # the teacher, from the pledge page
+    thanks = text_of(phone.get(thanks_url(pledge)))
+    assert "Your teacher has hidden this name" in thanks
+    assert "Take my name off this pledge" not in thanks
+    refused = phone.post(withdraw_url(pledge), {"confirm": "1"})
+    assert refused.status_code == 200
+    assert "Your teacher has hidden this name" in text_of(refused)
+    again = phone.post(pledge.get_link_url(), sign_form_data(pledge, "Rude Name"))
+    assert "You've already signed this pledge." in text_of(again)
+    signature.refresh_from_db()
+    assert signature.hidden and Signature.objects.count() == 1
+    assert pledge.count() == 0
+
+
+def test_a_hidden_name_cannot_be_taken_off_with_its_return_code_either(pledge):
+    signature = make_signature(pledge, "Rude Name", hidden=True)
+    other_phone = Client()
+    response = other_phone.post(
+        withdraw_url(pledge), {"return_code": signature.return_code_display(), "confirm": "1"}
+    )
+    assert response.status_code == 200
+    assert "Your teacher has hidden this name" in text_of(response)
+    assert Signature.objects.filter(pk=signature.pk, hidden=True).exists()
+    assert not GuessCounter.objects.exists()  # a right code is not a wrong guess

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def open_pledge(settings):
     settings.PLEDGE_SIGNATURES_PER_MINUTE = 1000
     teacher = make_teacher(school=make_school(), role="lead")
-    return make_pledge(make_classroom(teacher))
+    # Names public, so a name that signed already is told so (with private names it gets
+    # the answer a new name gets: tests/pledges/test_sign.py).
+    return make_pledge(make_classroom(teacher), show_names=True)
 
 
 def sign_all_at_once(pledge, names):

@@ -107,6 +107,8 @@ ROUTES = {
     "pledges:pledge-edit": (OWNER, _pledge),
     "pledges:pledge-status": (OWNER, _pledge),
     "pledges:pledge-new-code": (OWNER, _pledge),
+    "pledges:pledge-checking": (OWNER, _pledge),
+    "pledges:signatures-moderate": (OWNER, _pledge),
     "pledges:pledge-delete": (OWNER, _pledge),
     "pledges:pledge-present": (OWNER, _pledge),
     "pledges:pledge-count": (OWNER, _pledge),
