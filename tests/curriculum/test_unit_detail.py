@@ -167,9 +167,9 @@ def content(tmp_path):
     ("change", "problem"),
     [
         (lambda data: data["lessons"].append({"lesson": "no-such-lesson"}),
-         "lessons[7].lesson: no lesson 'no-such-lesson'"),
+         "].lesson: no lesson 'no-such-lesson'"),
         (lambda data: data["lessons"].append({"lesson": "our-talking-rules"}),
-         "lessons[7].lesson: 'our-talking-rules' is not for 'ages-11-14'"),
+         "].lesson: 'our-talking-rules' is not for 'ages-11-14'"),
         (lambda data: data["lessons"].append(dict(data["lessons"][0])),
          "is already in this unit"),
         (lambda data: data.pop("baseline_task"), "baseline_task: is required"),
