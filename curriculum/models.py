@@ -550,8 +550,10 @@ class Unit(models.Model):
 class UnitLessonQuerySet(models.QuerySet):
     def around(self, lesson, *, lessons):
         """Where `lesson` stands in each unit that teaches it: a list of
-        {"unit", "number", "count", "previous", "next"}, counting only `lessons` (the
-        lessons the visitor may see). One query."""
+        {"unit", "number", "count", "previous", "next", "opens", "closes"}, counting only
+        `lessons` (the lessons the visitor may see). `opens` is true for the unit's first
+        lesson, which sets the unit's baseline task; `closes` for its last, which repeats
+        that task as the endpoint. One query."""
         steps = (
             self.filter(unit__steps__lesson=lesson, lesson__in=lessons)
             .select_related("unit__age_band", "lesson")
@@ -570,6 +572,8 @@ class UnitLessonQuerySet(models.QuerySet):
                     "count": len(sequence),
                     "previous": sequence[index - 1].lesson if index > 0 else None,
                     "next": sequence[index + 1].lesson if index + 1 < len(sequence) else None,
+                    "opens": index == 0,
+                    "closes": index + 1 == len(sequence),
                 }
             )
         return places

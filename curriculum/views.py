@@ -127,7 +127,9 @@ def lesson_detail(request, slug):
 @require_safe
 def lesson_print(request, slug):
     lesson = _get_lesson(request, slug)
-    return render(request, "curriculum/lesson_print.html", _lesson_context(request, lesson))
+    context = _lesson_context(request, lesson)
+    context["unit_places"] = UnitLesson.objects.around(lesson, lessons=_lessons_for(request.user))
+    return render(request, "curriculum/lesson_print.html", context)
 
 
 @require_safe

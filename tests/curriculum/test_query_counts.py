@@ -21,8 +21,9 @@ PAGES = [
     ("/lessons/?q=lesson&theme=consent", 8),
     # lesson, bands, themes, activities, handouts, support services, its place in units
     ("/lessons/speaking-up/", 7),
-    # lesson, bands, themes, activities, handouts, support services
-    ("/lessons/speaking-up/print/", 6),
+    # lesson, bands, themes, activities, handouts, support services, its place in units
+    # (for a unit's baseline or endpoint task)
+    ("/lessons/speaking-up/print/", 7),
     # the handout joined to its (visible) lesson
     ("/lessons/speaking-up/handouts/speaking-up-cards/", 1),
     # support services

@@ -72,6 +72,52 @@ def test_lesson_page_says_where_it_stands_in_its_unit(anon_client, shipped):
     assert f'href="/lessons/{steps[2]["lesson"]}/" rel="next"' in response.text
 
 
+def task_sections(page, band):
+    """Which of the unit's tasks (baseline, endpoint) a lesson page shows for `band`."""
+    return [kind for kind in ("baseline", "endpoint") if f'id="{kind}-{band}"' in page]
+
+
+@pytest.mark.parametrize("view", ["", "print/"])
+def test_each_unit_opens_with_its_baseline_task_and_its_last_lesson_repeats_it(
+    anon_client, shipped, view
+):
+    for band, data in unit_files().items():
+        unit = Unit.objects.get(age_band__slug=band)
+        slugs = [step["lesson"] for step in data["lessons"]]
+        first, middle, last = slugs[0], slugs[len(slugs) // 2], slugs[-1]
+        pages = {
+            slug: anon_client.get(f"/lessons/{slug}/{view}") for slug in (first, middle, last)
+        }
+        assert all(response.status_code == 200 for response in pages.values())
+        assert task_sections(pages[first].text, band) == ["baseline"], band
+        assert task_sections(pages[middle].text, band) == [], band
+        assert task_sections(pages[last].text, band) == ["endpoint"], band
+        for slug in (first, last):
+            # the same scenario and the 1-5 confidence-to-act scale, word for word
+            assert unit.baseline_task_html in pages[slug].text, (band, slug)
+            assert "What would you do if…" in pages[slug].text and "5 = very" in pages[slug].text
+        assert unit.baseline_task_html not in pages[middle].text
+        assert "This is the endpoint to compare with the baseline" in pages[last].text
+        assert "repeats the same task as the endpoint" in pages[first].text
+        if not view:
+            assert f'href="#endpoint-{band}"' in pages[last].text
+            assert f'href="#baseline-{band}"' in pages[first].text
+
+
+def test_the_endpoint_moves_to_the_last_lesson_a_visitor_can_see(anon_client, staff_client):
+    band = make_age_band()
+    first = make_lesson("first", title="First", age_bands=[band])
+    second = make_lesson("second", title="Second", age_bands=[band])
+    make_lesson("draft", title="Drafted", age_bands=[band], status=Status.DRAFT)
+    make_unit(band, Lesson.objects.order_by("pk"))
+    assert task_sections(anon_client.get(first.get_absolute_url()).text, band.slug) == ["baseline"]
+    assert task_sections(anon_client.get(second.get_absolute_url()).text, band.slug) == [
+        "endpoint"
+    ]
+    assert task_sections(staff_client.get(second.get_absolute_url()).text, band.slug) == []
+    assert task_sections(staff_client.get("/lessons/draft/").text, band.slug) == ["endpoint"]
+
+
 def make_unit(band, lessons):
     unit = Unit.objects.create(age_band=band, title="A unit", summary="S.", baseline_task="B.")
     for order, lesson in enumerate(lessons, start=1):
@@ -121,9 +167,9 @@ def content(tmp_path):
     ("change", "problem"),
     [
         (lambda data: data["lessons"].append({"lesson": "no-such-lesson"}),
-         "lessons[7].lesson: no lesson 'no-such-lesson'"),
+         "].lesson: no lesson 'no-such-lesson'"),
         (lambda data: data["lessons"].append({"lesson": "our-talking-rules"}),
-         "lessons[7].lesson: 'our-talking-rules' is not for 'ages-11-14'"),
+         "].lesson: 'our-talking-rules' is not for 'ages-11-14'"),
         (lambda data: data["lessons"].append(dict(data["lessons"][0])),
          "is already in this unit"),
         (lambda data: data.pop("baseline_task"), "baseline_task: is required"),
