@@ -147,9 +147,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: the database cache by default, so several app processes share one; Redis when
 # REDIS_URL is set, through django-redis, which answers "nothing cached" and drops writes
-# while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. The
-# sign-up, password-reset and wrong-invite-code counters then fail open; join-code limits
-# and django-axes keep counting: they live in the database.
+# while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. No
+# limit lives in the cache: pledges.limits and django-axes count in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -246,7 +245,7 @@ WRONG_CODES_PER_ADDRESS = envint("WRONG_CODES_PER_ADDRESS", 20)
 WRONG_CODES_GLOBAL = envint("WRONG_CODES_GLOBAL", 500)
 # How many proxies you run in front of the app: the client address is taken that many
 # entries from the right of X-Forwarded-For. 0 means REMOTE_ADDR, ignoring the header,
-# so a forged X-Forwarded-For cannot reset a limit.
+# so a forged X-Forwarded-For cannot reset a limit (pledges.limits, django-ipware).
 NUM_PROXIES = envint("NUM_PROXIES", 0)
 # The curriculum's family note can name a teacher's class: curriculum asks this hook for
 # the signed-in teacher's classes, so it imports nothing of the pledges app.
@@ -329,9 +328,10 @@ RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
-# Sign-up and password-reset attempts, per address and per email typed, in each window
-# (pledges/views/accounts.py counts them in the shared cache).
+# Sign-up and password-reset attempts, per address and per email typed, and wrong school
+# invite codes per teacher, in each window (pledges/limits.py counts them in the database).
 ACCOUNT_LIMIT_WINDOW_SECONDS = envint("ACCOUNT_LIMIT_WINDOW_SECONDS", 3600)
+WRONG_INVITE_CODES_PER_TEACHER = envint("WRONG_INVITE_CODES_PER_TEACHER", 10)
 SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 20)
 SIGNUPS_PER_EMAIL = envint("SIGNUPS_PER_EMAIL", 5)
 PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 20)
