@@ -1,4 +1,5 @@
-"""pledges.limits: every limit on repeated tries, and the client address they read.
+"""pledges.limits: every limit on repeated tries, and the one client address that these
+limits and django-axes' log-in lock-outs both read.
 
 Each limited page has its own tests (test_join, test_withdraw, test_reflect, test_school,
 tests/security/test_teacher_accounts.py); this module tests what they share.
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
+from axes.models import AccessAttempt
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.test import Client, RequestFactory
@@ -17,12 +19,17 @@ from django.urls import reverse
 from pledges import limits
 from pledges.models import GuessCounter, Signature
 from tests.factories import sign_form_data
+from tests.test_project import production_env, run_manage
 
 pytestmark = pytest.mark.django_db
 
 JOIN = reverse("pledges:join")
+LOGIN = reverse("login")
 WRONG = "ZZZ-ZZZ-ZZZ"
 PROXY = "10.0.0.2"  # our reverse proxy: REMOTE_ADDR of every request behind it
+PASSWORD = "a-long-teacher-pass-42"  # tests.factories.make_teacher's default
+WRONG_PASSWORD = {"username": "teacher@riverside.example", "password": "not-my-password"}
+RIGHT_PASSWORD = {"username": "teacher@riverside.example", "password": PASSWORD}
 
 
 @pytest.fixture
@@ -103,6 +110,50 @@ def test_without_a_proxy_a_forged_forwarded_for_header_does_not_reset_the_limit(
         client_at("203.0.113.7", HTTP_X_FORWARDED_FOR=fake).post(JOIN, {"code": WRONG})
     forged = client_at("203.0.113.7", HTTP_X_FORWARDED_FOR="4.4.4.4")
     assert forged.post(JOIN, {"code": pledge.join_code}).status_code == 429
+
+
+def test_behind_proxy_means_one_proxy_unless_num_proxies_says_otherwise():
+    def num_proxies(**env):
+        result = run_manage("diffsettings", env=production_env(**env))
+        assert result.returncode == 0, result.stderr
+        return re.search(r"^NUM_PROXIES = (\d+)", result.stdout, re.MULTILINE).group(1)
+
+    assert num_proxies(BEHIND_PROXY="false", NUM_PROXIES="") == "0"
+    assert num_proxies(BEHIND_PROXY="true", NUM_PROXIES="") == "1"
+    assert num_proxies(BEHIND_PROXY="true", NUM_PROXIES="2") == "2"
+
+
+# Log-ins (django-axes) read the same address ------------------------------------------------
+
+
+def test_behind_a_proxy_wrong_passwords_lock_out_that_client_not_the_teacher(settings, teacher):
+    """Before, axes saw only the proxy: five wrong passwords from anyone anywhere locked
+    the teacher out for 15 minutes, again and again."""
+    settings.NUM_PROXIES = 1
+    guesser = through_proxy("198.51.100.66")
+    statuses = [guesser.post(LOGIN, WRONG_PASSWORD).status_code for _ in range(5)]
+    assert statuses == [200] * 4 + [429]
+    assert guesser.post(LOGIN, RIGHT_PASSWORD).status_code == 429
+    # axes counted the client's address, the same one the limits read.
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.66"]
+    # Prepending made-up addresses does not get the guesser out of the lock-out.
+    assert through_proxy("6.6.6.6, 198.51.100.66").post(LOGIN, RIGHT_PASSWORD).status_code == 429
+    # The teacher, at school behind the same proxy, logs in.
+    at_school = through_proxy("203.0.113.5")
+    response = at_school.post(LOGIN, RIGHT_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pledges:dashboard")
+
+
+def test_without_a_proxy_a_forged_header_does_not_escape_a_log_in_lock_out(settings, teacher):
+    settings.NUM_PROXIES = 0
+    for number in range(5):
+        client_at("203.0.113.7", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}").post(
+            LOGIN, WRONG_PASSWORD
+        )
+    forged = client_at("203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert forged.post(LOGIN, RIGHT_PASSWORD).status_code == 429
+    assert client_at("198.51.100.99").post(LOGIN, RIGHT_PASSWORD).status_code == 302
 
 
 # Counting --------------------------------------------------------------------------------
