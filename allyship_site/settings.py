@@ -147,9 +147,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: the database cache by default, so several app processes share one; Redis when
 # REDIS_URL is set, through django-redis, which answers "nothing cached" and drops writes
-# while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. The
-# sign-up, password-reset and wrong-invite-code counters then fail open; join-code limits
-# and django-axes keep counting: they live in the database.
+# while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. No
+# limit lives in the cache: pledges.limits and django-axes count in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -204,7 +203,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pledges:dashboard"
 LOGOUT_REDIRECT_URL = "curriculum:home"
 
-# Teacher logins: django-axes locks an account-and-address pair after repeated failures.
+# Teacher logins: django-axes locks an account-and-address pair after repeated failures,
+# reading the client address the way every other limit does (pledges.limits, NUM_PROXIES).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -212,6 +212,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "pledges.limits.client_address"
 
 # Email: the console in development; SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get(
@@ -244,10 +245,14 @@ PLEDGE_SIGNATURES_PER_MINUTE = envint("PLEDGE_SIGNATURES_PER_MINUTE", 120)
 WRONG_CODE_WINDOW_SECONDS = envint("WRONG_CODE_WINDOW_SECONDS", 600)
 WRONG_CODES_PER_ADDRESS = envint("WRONG_CODES_PER_ADDRESS", 20)
 WRONG_CODES_GLOBAL = envint("WRONG_CODES_GLOBAL", 500)
-# How many proxies you run in front of the app: the client address is taken that many
-# entries from the right of X-Forwarded-For. 0 means REMOTE_ADDR, ignoring the header,
-# so a forged X-Forwarded-For cannot reset a limit.
-NUM_PROXIES = envint("NUM_PROXIES", 0)
+# BEHIND_PROXY: a proxy we run terminates TLS and sets X-Forwarded-Proto (trusted below)
+# and X-Forwarded-For. NUM_PROXIES: how many proxies we run in front of the app, one by
+# default behind a proxy. The client address, for every limit and for django-axes, is
+# taken that many entries from the right of X-Forwarded-For (pledges.limits, django-ipware).
+# 0 means REMOTE_ADDR, ignoring the header, so a forged X-Forwarded-For cannot reset a
+# limit; but behind a proxy it would make every client one address, the proxy's.
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+NUM_PROXIES = envint("NUM_PROXIES", 1 if BEHIND_PROXY else 0)
 # The curriculum's family note can name a teacher's class: curriculum asks this hook for
 # the signed-in teacher's classes, so it imports nothing of the pledges app.
 CURRICULUM_CLASSROOMS = "pledges.access.family_note_classrooms"
@@ -268,7 +273,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
-if envbool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     # Only trust X-Forwarded-Proto when a proxy we run sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers inside the network.
@@ -329,9 +334,10 @@ RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
-# Sign-up and password-reset attempts, per address and per email typed, in each window
-# (pledges/views/accounts.py counts them in the shared cache).
+# Sign-up and password-reset attempts, per address and per email typed, and wrong school
+# invite codes per teacher, in each window (pledges/limits.py counts them in the database).
 ACCOUNT_LIMIT_WINDOW_SECONDS = envint("ACCOUNT_LIMIT_WINDOW_SECONDS", 3600)
+WRONG_INVITE_CODES_PER_TEACHER = envint("WRONG_INVITE_CODES_PER_TEACHER", 10)
 SIGNUPS_PER_ADDRESS = envint("SIGNUPS_PER_ADDRESS", 20)
 SIGNUPS_PER_EMAIL = envint("SIGNUPS_PER_EMAIL", 5)
 PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 20)

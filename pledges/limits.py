@@ -1,95 +1,135 @@
-"""Limits on wrong codes typed by students: per address and overall, per time window.
+"""Limits on repeated tries, all in one place: the scopes below, one "too many tries"
+page, and the one client address that these limits and django-axes (teacher log-ins,
+AXES_CLIENT_IP_CALLABLE) both read.
 
-Only *wrong* codes count: a class typing the right code from one school address is never
-slowed down, and a code that cannot be a code at all (wrong length or characters) is
-refused before it gets here, since it could not match anything. Nor does a pupil's typo
-of an open pledge's code count (record_wrong_join_code). The counters live in the
-database (pledges.models.GuessCounter) and change with one atomic UPDATE, so the limit
-holds across app processes without Redis.
+A scope counts tries per client address, per teacher or per email typed, in fixed
+windows, and for codes also across everyone. Code scopes count only *wrong* codes (the
+view calls record() when a code matched nothing): a class typing the right code from one
+school address is never slowed down. Sign-up and password reset count every try
+(attempt()). A code that cannot be a code at all (wrong length or characters) is refused
+before it gets here, and a pupil's slip of an open pledge's code is not counted
+(record_wrong_join_code).
 
-Addresses are never stored: the key holds an HMAC of the address with SECRET_KEY, so a
-counter row cannot be turned back into an address, and rows are deleted two windows on.
+The counts live in the database (pledges.models.GuessCounter) and change with one atomic
+UPDATE: they hold across app processes and restarts without Redis, and unlike the cache,
+which drops writes while Redis is away, they never fail open. Only counted tries write,
+and those are rare (wrong codes, account emails), so the table stays small and cheap.
+
+Addresses and emails are never stored: a key holds an HMAC of them with SECRET_KEY, so a
+counter row cannot be turned back into an address, and rows are deleted a window on.
 """
 
 import hashlib
 import hmac
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.shortcuts import render
 from django.utils import timezone
+from ipware import get_client_ip
 
 from pledges import codes
+from pledges.forms.accounts import normalise_email
 from pledges.models import GuessCounter, Pledge
 
-# Join codes keep the plain "addr:"/"global:" keys; other scopes (return codes) are
-# counted apart, so wrong return codes never block typing a class code and vice versa.
-_PREFIXES = {"join": "", "return": "return:"}
+
+@dataclass(frozen=True)
+class Scope:
+    per: str  # whose tries count against `limit`: "address", "teacher" or "email"
+    limit: str  # the setting: tries each may make in a window
+    window: str  # the setting: the window's length in seconds
+    everyone: str = ""  # the setting: tries from everyone together in a window, if capped
+    for_students: bool = False  # the "too many tries" page speaks to a child
+
+
+# Students' codes share one window and one cap on everyone; teachers' tries are counted
+# by the hour (ACCOUNT_LIMIT_WINDOW_SECONDS).
+WRONG_CODES = Scope(
+    "address",
+    "WRONG_CODES_PER_ADDRESS",
+    "WRONG_CODE_WINDOW_SECONDS",
+    everyone="WRONG_CODES_GLOBAL",
+    for_students=True,
+)
+ACCOUNTS = "ACCOUNT_LIMIT_WINDOW_SECONDS"
+
+SCOPES = {
+    # Wrong class codes: the join form and a code typed into the address.
+    "join": WRONG_CODES,
+    # Wrong return codes (withdrawing, coming back to reflect), counted apart from class
+    # codes (their keys differ) so that neither blocks the other.
+    "return": WRONG_CODES,
+    # Wrong school invite codes, per logged-in teacher.
+    "invite": Scope("teacher", "WRONG_INVITE_CODES_PER_TEACHER", ACCOUNTS),
+    # Every sign-up and reset try per address (over it: the page below), and per email
+    # typed (over it: nothing is sent, and the answer stays the same, so that it tells
+    # nobody whether the email has an account or was tried before).
+    "signup": Scope("address", "SIGNUPS_PER_ADDRESS", ACCOUNTS),
+    "signup-email": Scope("email", "SIGNUPS_PER_EMAIL", ACCOUNTS),
+    "password-reset": Scope("address", "PASSWORD_RESETS_PER_ADDRESS", ACCOUNTS),
+    "password-reset-email": Scope("email", "PASSWORD_RESETS_PER_EMAIL", ACCOUNTS),
+}
 
 
 def client_address(request):
-    """The address the request came from, as far as we can trust it.
+    """The address the request came from, as far as we can trust it (django-ipware).
 
     With NUM_PROXIES = 0 the app faces the internet and only REMOTE_ADDR is used: anyone
     can write an X-Forwarded-For header, so reading it would let a guesser reset their
-    limit with every request. Behind N proxies we run, each appends the address it saw,
-    so the Nth entry from the right is the one our outermost proxy saw; entries further
-    left are whatever the client claimed.
+    limit with every request. Behind N proxies we run, each appends the address it saw
+    and the last one's is REMOTE_ADDR, so the Nth entry from the right is the one our
+    outermost proxy saw; entries further left are whatever the client claimed. ipware's
+    proxy_count counts the proxies *in* the header, one fewer than ours, and non-strict
+    it ignores what the client prepended. With fewer entries than that (not through all
+    our proxies, or a misconfiguration) only the nearest peer, REMOTE_ADDR, is trusted.
     """
-    remote = request.META.get("REMOTE_ADDR", "")
     proxies = settings.NUM_PROXIES
-    if proxies <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if len(forwarded) < proxies:
-        # Not through all our proxies (or a misconfiguration): the nearest peer is all
-        # we can trust.
-        return remote
-    return forwarded[-proxies]
+    address = None
+    if proxies > 0:
+        address, _routable = get_client_ip(
+            request,
+            proxy_count=proxies - 1,
+            request_header_order=["HTTP_X_FORWARDED_FOR"],
+            strict=False,
+        )
+    if address is None:
+        address, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    return address or ""
 
 
-def _window(now):
-    """The current window's number (its start in seconds since the epoch) and start."""
-    seconds = settings.WRONG_CODE_WINDOW_SECONDS
-    epoch = int(now.timestamp()) // seconds * seconds
-    return epoch, datetime.fromtimestamp(epoch, tz=UTC)
-
-
-def _keys(request, *, scope, epoch):
-    prefix = _PREFIXES[scope]
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), client_address(request).encode(), hashlib.sha256
-    ).hexdigest()[:32]
-    return f"{prefix}addr:{digest}:{epoch}", f"{prefix}global:{epoch}"
-
-
-def check(request, *, scope="join", now=None):
-    """Seconds this request must wait before typing another code, or 0 to go ahead."""
+def check(request, scope, *, email="", now=None):
+    """Seconds this request must wait before trying `scope` again, or 0 to go ahead."""
     now = now or timezone.now()
-    epoch, _start = _window(now)
-    address_key, global_key = _keys(request, scope=scope, epoch=epoch)
-    counts = dict(
-        GuessCounter.objects.filter(key__in=[address_key, global_key]).values_list("key", "count")
-    )
-    blocked = (
-        counts.get(address_key, 0) >= settings.WRONG_CODES_PER_ADDRESS
-        or counts.get(global_key, 0) >= settings.WRONG_CODES_GLOBAL
-    )
-    if not blocked:
+    rule = SCOPES[scope]
+    epoch, _start = _window(rule, now)
+    limits = _keys(request, scope, email=email, epoch=epoch)
+    counts = dict(GuessCounter.objects.filter(key__in=list(limits)).values_list("key", "count"))
+    if all(counts.get(key, 0) < limit for key, limit in limits.items()):
         return 0
-    window_end = epoch + settings.WRONG_CODE_WINDOW_SECONDS
+    window_end = epoch + getattr(settings, rule.window)
     return max(1, math.ceil(window_end - now.timestamp()))
 
 
-def record_wrong(request, *, scope="join", now=None):
-    """Count one wrong code against this request's address and against everyone."""
+def record(request, scope, *, email="", now=None):
+    """Count one try (a wrong code) against this request's address, teacher or email,
+    and against everyone where the scope caps everyone."""
     now = now or timezone.now()
-    epoch, start = _window(now)
-    for key in _keys(request, scope=scope, epoch=epoch):
-        _increment(key, start)
+    epoch, start = _window(SCOPES[scope], now)
+    for key in _keys(request, scope, email=email, epoch=epoch):
+        _increment(key, start, scope)
+
+
+def attempt(request, scope, *, email="", now=None):
+    """For scopes that count every try: check(), and count this try if it may go ahead
+    (tries over a limit are not counted again, so waiting out the window is enough)."""
+    wait = check(request, scope, email=email, now=now)
+    if not wait:
+        record(request, scope, email=email, now=now)
+    return wait
 
 
 def record_wrong_join_code(request, code, *, now=None):
@@ -106,10 +146,51 @@ def record_wrong_join_code(request, code, *, now=None):
     )
     if any(pledge.is_open(now) for pledge in near):
         return
-    record_wrong(request, scope="join", now=now)
+    record(request, "join", now=now)
 
 
-def _increment(key, window_start):
+def too_many_tries(request, scope, wait_seconds):
+    """The one 429 page for every scope: how many minutes to wait, in words that suit
+    the child or the teacher who sees it."""
+    context = {
+        "scope": scope,
+        "for_students": SCOPES[scope].for_students,
+        "minutes": max(1, math.ceil(wait_seconds / 60)),
+    }
+    response = render(request, "pledges/too_many_tries.html", context, status=429)
+    response["Retry-After"] = str(wait_seconds)
+    return response
+
+
+def _window(rule, now):
+    """The current window's number (its start in seconds since the epoch) and start."""
+    seconds = getattr(settings, rule.window)
+    epoch = int(now.timestamp()) // seconds * seconds
+    return epoch, datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def _keys(request, scope, *, email, epoch):
+    """This request's counter keys in `scope` and the limit of each. A try with no email
+    typed has no email key, so an empty field never blocks anyone."""
+    rule = SCOPES[scope]
+    if rule.per == "address":
+        who = client_address(request)
+    elif rule.per == "teacher":
+        who = str(request.user.pk)
+    else:
+        who = normalise_email(email)
+    limits = {}
+    if who:
+        digest = hmac.new(settings.SECRET_KEY.encode(), who.encode(), hashlib.sha256)
+        limits[f"{scope}:{rule.per}:{digest.hexdigest()[:32]}:{epoch}"] = getattr(
+            settings, rule.limit
+        )
+    if rule.everyone:
+        limits[f"{scope}:everyone:{epoch}"] = getattr(settings, rule.everyone)
+    return limits
+
+
+def _increment(key, window_start, scope):
     # The UPDATE is atomic in the database: two processes counting at once both land.
     if GuessCounter.objects.filter(key=key).update(count=F("count") + 1):
         return
@@ -120,10 +201,16 @@ def _increment(key, window_start):
         # Another request created this window's row between our UPDATE and INSERT.
         GuessCounter.objects.filter(key=key).update(count=F("count") + 1)
         return
-    _delete_old_windows(window_start)
+    _delete_old_windows(scope, window_start)
 
 
-def _delete_old_windows(window_start):
-    """Forget windows before the previous one; runs as each new window's row appears."""
-    keep_from = window_start - timedelta(seconds=settings.WRONG_CODE_WINDOW_SECONDS)
-    GuessCounter.objects.filter(window_start__lt=keep_from).delete()
+def _delete_old_windows(scope, window_start):
+    """Forget this scope's windows before the previous one, as each new window's row
+    appears; and any row older than two of the longest windows (a scope no longer used,
+    or keys written before the scopes had these names)."""
+    keep_from = window_start - timedelta(seconds=getattr(settings, SCOPES[scope].window))
+    longest = max(getattr(settings, rule.window) for rule in SCOPES.values())
+    GuessCounter.objects.filter(
+        Q(key__startswith=f"{scope}:", window_start__lt=keep_from)
+        | Q(window_start__lt=window_start - timedelta(seconds=2 * longest))
+    ).delete()

@@ -673,7 +673,8 @@ class Signature(models.Model):
 
 
 class GuessCounter(models.Model):
-    """Wrong join codes per address (hashed) or overall, per time window.
+    """Tries counted by pledges.limits (wrong codes, sign-ups, password resets) per
+    address, teacher or email (hashed) or overall, per time window.
 
     Kept in the database and changed with an atomic UPDATE, so the limit holds across
     app processes without Redis. Rows of past windows are deleted as new ones start.

@@ -223,20 +223,13 @@ class JoinSchoolForm(forms.Form):
     )
 
     UNKNOWN_CODE = _("We don't know that invite code. Ask your school lead for the current one.")
-    TOO_MANY_TRIES = _(
-        "That's too many wrong invite codes for now. Try again in an hour, or ask your "
-        "school lead to send you the code."
-    )
 
-    def __init__(self, *args, too_many_tries=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.too_many_tries = too_many_tries
         self.school = None
         self.is_wrong_code = False
 
     def clean_invite_code(self):
-        if self.too_many_tries:
-            raise forms.ValidationError(self.TOO_MANY_TRIES, code="too_many")
         code = codes.normalise(self.cleaned_data["invite_code"])
         school = School.objects.filter(invite_code=code).first() if code else None
         if school is None:

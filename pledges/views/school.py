@@ -6,13 +6,12 @@ actions answer 404 to anyone else, the same as a wrong id.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pledges import access, outcomes, small_numbers
+from pledges import access, limits, outcomes, small_numbers
 from pledges.forms.accounts import CreateSchoolForm, JoinSchoolForm, SchoolCountryForm
 from pledges.models import (
     SMALL_NUMBER,
@@ -25,38 +24,19 @@ from pledges.models import (
 )
 from pledges.views.teacher import teacher_required
 
-WRONG_INVITE_CODES_PER_HOUR = 10
-WRONG_INVITE_WINDOW_SECONDS = 3600
-
-
-def _wrong_invite_key(user):
-    return f"pledges:wrong-invite-codes:{user.pk}"
-
-
-def _has_too_many_wrong_invites(user):
-    return cache.get(_wrong_invite_key(user), 0) >= WRONG_INVITE_CODES_PER_HOUR
-
-
-def _count_wrong_invite(user):
-    """One more wrong code in this teacher's hour (the window starts at the first)."""
-    key = _wrong_invite_key(user)
-    if not cache.add(key, 1, WRONG_INVITE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, WRONG_INVITE_WINDOW_SECONDS)
-
 
 @login_required
 def school_setup(request):
     if access.membership_of(request.user) is not None:
         return redirect("pledges:school-detail")
     action = request.POST.get("action") if request.method == "POST" else None
+    if action == "join":
+        # Over the limit even the right code waits: otherwise guessing could go on.
+        wait = limits.check(request, "invite")
+        if wait:
+            return limits.too_many_tries(request, "invite", wait)
     create_form = CreateSchoolForm(request.POST if action == "create" else None)
-    join_form = JoinSchoolForm(
-        request.POST if action == "join" else None,
-        too_many_tries=_has_too_many_wrong_invites(request.user),
-    )
+    join_form = JoinSchoolForm(request.POST if action == "join" else None)
     if action == "create" and create_form.is_valid():
         school = School.objects.create_with_lead(
             name=create_form.cleaned_data["name"],
@@ -80,7 +60,7 @@ def school_setup(request):
                 messages.success(request, _("You joined %(school)s.") % {"school": school.name})
             return redirect("pledges:school-detail")
         if join_form.is_wrong_code:
-            _count_wrong_invite(request.user)
+            limits.record(request, "invite")
     return render(
         request,
         "pledges/school_setup.html",

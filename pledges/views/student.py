@@ -9,8 +9,6 @@ the return code the student wrote down, never by name. Names never appear in URL
 logs: the views that receive them use sensitive_post_parameters.
 """
 
-import math
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -102,13 +100,6 @@ def device_signature(request, pledge):
     return signature or decoys.read(pledge, secret)
 
 
-def _too_many_tries(request, wait_seconds):
-    minutes = max(1, math.ceil(wait_seconds / 60))
-    response = render(request, "pledges/too_many_tries.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(wait_seconds)
-    return response
-
-
 def _unavailable(request, *, reason, pledge=None, status=200):
     """One page for every "you can't sign here now": `reason` picks its message."""
     context = {
@@ -155,9 +146,9 @@ def join(request):
     """The class-code form. Only well-formed codes that match nothing count as wrong."""
     form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        wait = limits.check(request)
+        wait = limits.check(request, "join")
         if wait:
-            return _too_many_tries(request, wait)
+            return limits.too_many_tries(request, "join", wait)
         if form.is_valid():
             pledge = Pledge.objects.filter(join_code=form.cleaned_data["code"]).first()
             if pledge is not None:
@@ -176,9 +167,9 @@ def join_code(request, code):
     A wrong code in the address counts even on GET: otherwise guessing would simply move
     from the form to the URL. The counter is the only thing a GET here writes.
     """
-    wait = limits.check(request)
+    wait = limits.check(request, "join")
     if wait:
-        return _too_many_tries(request, wait)
+        return limits.too_many_tries(request, "join", wait)
     normalised = codes.normalise_join_code(code)
     if not normalised:
         return _unavailable(request, reason="malformed", status=404)
@@ -342,12 +333,12 @@ def withdraw(request, token):
     if form.is_valid():
         typed = form.cleaned_data["return_code"]
         if typed:
-            wait = limits.check(request, scope="return")
+            wait = limits.check(request, "return")
             if wait:
-                return _too_many_tries(request, wait)
+                return limits.too_many_tries(request, "return", wait)
             signature = pledge.signatures.filter(return_code=typed).first()
             if signature is None:
-                limits.record_wrong(request, scope="return")
+                limits.record(request, "return")
                 form.add_error("return_code", UNKNOWN_RETURN_CODE)
         elif on_device is not None:
             signature = on_device
@@ -455,9 +446,9 @@ def _reflect_return_code(request, pledge, checkin):
     from class codes. The right code puts the signature's cookie on this device."""
     form = ReturnCodeForm(request.POST)
     if form.is_valid():
-        wait = limits.check(request, scope="return")
+        wait = limits.check(request, "return")
         if wait:
-            return _too_many_tries(request, wait)
+            return limits.too_many_tries(request, "return", wait)
         signature = pledge.signatures.filter(return_code=form.cleaned_data["return_code"]).first()
         if signature is not None:
             response = HttpResponseRedirect(
@@ -465,7 +456,7 @@ def _reflect_return_code(request, pledge, checkin):
             )
             _set_return_cookie(response, signature)
             return response
-        limits.record_wrong(request, scope="return")
+        limits.record(request, "return")
         form.add_error("return_code", UNKNOWN_RETURN_CODE)
     return _render_return_code(request, pledge, checkin, form)
 

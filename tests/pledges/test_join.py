@@ -17,7 +17,9 @@ JOIN = reverse("pledges:join")
 
 
 def wrong_codes_counted():
-    return GuessCounter.objects.filter(key__startswith="addr:").values_list("count", flat=True)
+    return GuessCounter.objects.filter(key__startswith="join:address:").values_list(
+        "count", flat=True
+    )
 
 
 # The code form ---------------------------------------------------------------------------
@@ -75,7 +77,7 @@ def test_a_well_formed_code_that_matches_nothing_is_a_counted_wrong_code(anon_cl
         response.text
     )
     assert list(wrong_codes_counted()) == [1]
-    assert GuessCounter.objects.get(key__startswith="global:").count == 1
+    assert GuessCounter.objects.get(key__startswith="join:everyone:").count == 1
 
 
 def test_a_rotated_code_no_longer_works(anon_client, pledge):

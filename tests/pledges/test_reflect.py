@@ -308,8 +308,8 @@ def test_a_wrong_return_code_is_counted_apart_from_class_codes(signature, pledge
     assert response.status_code == 200
     assert "That return code doesn't match a signature on this pledge." in text_of(response)
     assert 'aria-describedby="id_return_code_helptext id_return_code_error"' in response.text
-    assert GuessCounter.objects.get(key__startswith="return:addr:").count == 1
-    assert not GuessCounter.objects.filter(key__startswith="addr:").exists()
+    assert GuessCounter.objects.get(key__startswith="return:address:").count == 1
+    assert not GuessCounter.objects.filter(key__startswith="join:").exists()
     assert f"pledge_{pledge.pk}" not in response.cookies
 
 

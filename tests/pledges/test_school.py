@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -5,7 +7,6 @@ from django.urls import reverse
 
 from pledges import codes
 from pledges.models import CheckIn, Classroom, Membership, Reflection, School
-from pledges.views.school import WRONG_INVITE_CODES_PER_HOUR
 from tests.factories import make_classroom, make_pledge, make_signature, make_teacher
 
 pytestmark = pytest.mark.django_db
@@ -107,14 +108,22 @@ def test_a_wrong_invite_code_is_refused_and_changes_nothing(newcomer_client, new
     assert School.objects.count() == 1
 
 
-def test_wrong_invite_codes_are_limited_per_teacher(newcomer_client, newcomer, school):
-    for _try in range(WRONG_INVITE_CODES_PER_HOUR):
-        newcomer_client.post(SETUP, {"action": "join", "invite_code": "ABCD-EFGH-JK"})
+def test_wrong_invite_codes_are_limited_per_teacher(newcomer_client, newcomer, school, settings):
+    settings.WRONG_INVITE_CODES_PER_TEACHER = 3
+    for _try in range(3):
+        response = newcomer_client.post(SETUP, {"action": "join", "invite_code": "ABCD-EFGH-JK"})
+        assert response.status_code == 200
     # Even the right code is refused now: otherwise guessing could go on.
     response = newcomer_client.post(SETUP, {"action": "join", "invite_code": school.invite_code})
-    assert response.status_code == 200
-    assert "too many wrong invite codes" in response.text
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.ACCOUNT_LIMIT_WINDOW_SECONDS
+    text = unescape(response.text)
+    assert "Too many tries. Wait" in text
+    assert "too many wrong invite codes for now. Ask your school lead" in text
     assert not Membership.objects.filter(user=newcomer).exists()
+    # Creating a school of their own is not held up.
+    newcomer_client.post(SETUP, {"action": "create", "name": "Brookside"})
+    assert Membership.objects.filter(user=newcomer, school__name="Brookside").exists()
     # Another teacher is not affected.
     other = make_teacher("other-new@brookside.example")
     client = Client()

@@ -173,8 +173,8 @@ def test_a_wrong_return_code_changes_nothing_and_is_counted(signed_phone, pledge
     assert response.status_code == 200
     assert "That return code doesn't match a signature on this pledge." in text_of(response)
     assert Signature.objects.count() == 1
-    assert GuessCounter.objects.get(key__startswith="return:addr:").count == 1
-    assert not GuessCounter.objects.filter(key__startswith="addr:").exists()
+    assert GuessCounter.objects.get(key__startswith="return:address:").count == 1
+    assert not GuessCounter.objects.filter(key__startswith="join:").exists()
 
 
 def test_a_malformed_return_code_is_explained_and_not_counted(signed_phone, pledge):

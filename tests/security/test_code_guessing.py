@@ -198,7 +198,7 @@ def test_the_limits_hold_across_two_app_processes_and_ignore_forged_forwarding(
         allowed = settings.WRONG_CODES_PER_ADDRESS
         assert statuses[:allowed] == [404] * allowed  # "we couldn't find that pledge"
         assert statuses[allowed:] == [429] * (60 - allowed), statuses
-        assert GuessCounter.objects.filter(key__startswith="addr:").count() == 1
+        assert GuessCounter.objects.filter(key__startswith="join:address:").count() == 1
         # Classmates on that address still sign by the QR link, on either process.
         for number, server in enumerate((first, second, first, second)):
             phone = servers.Device(server.base, address="127.0.0.3")
