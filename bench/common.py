@@ -171,6 +171,43 @@ def gunicorn(name, module, port, *, env, cwd, log_dir, ready_path="/", workers=N
                   log_path=Path(log_dir) / f"{name}.log")  # fmt: skip
 
 
+def resident_memory(pid):
+    """VmRSS of a process in MB (from /proc/<pid>/status), or None once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+def children(pid):
+    """The process ids whose parent is `pid` (gunicorn's workers, for its master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: the parent id is the
+        # second field after the last ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def gunicorn_memory(server):
+    """Resident memory of a gunicorn master and of each of its workers, in MB."""
+    master = server.process.pid
+    workers = {pid: resident_memory(pid) for pid in children(master)}
+    return {
+        "master_mb": resident_memory(master),
+        "workers_mb": [mb for mb in workers.values() if mb is not None],
+    }
+
+
 # HTTP helpers ------------------------------------------------------------------------------
 
 
