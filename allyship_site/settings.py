@@ -145,6 +145,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Curriculum pages a visitor without a session sees are the same for everyone: they are
+# kept in the cache below this many seconds (cache_page), so a curriculum edit reaches
+# visitors within that time; teachers and staff always get a fresh page. 0 turns it off
+# (the default while developing, so an edit shows at once).
+CURRICULUM_CACHE_SECONDS = envint("CURRICULUM_CACHE_SECONDS", 0 if DEBUG else 60)
+
 # Cache: the database cache by default, so several app processes share one; Redis when
 # REDIS_URL is set, through django-redis, which answers "nothing cached" and drops writes
 # while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. The
