@@ -186,11 +186,11 @@ def markdown(report):
     rows = report["dataset"].get("rows")
     if rows:
         lines += [
-            "Data: " + ", ".join(f"{count:,} {table.split('_', 1)[1]}s" for table, count in
-                                 rows.items())
+            "Data: "
+            + ", ".join(f"{count:,} {table.split('_', 1)[1]}s" for table, count in rows.items())
             + f" (generated in {report['dataset']['generate_seconds']} s).",
             "",
-        ]  # fmt: skip
+        ]
     lines += [
         "| page | conns | req/s | baseline req/s | × baseline | p50 ms | p95 ms | p99 ms "
         "| errors | targets |",

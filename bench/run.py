@@ -45,17 +45,26 @@ def build_dataset(env, scale):
     common.manage(env, "collectstatic", "--noinput", "-v0")
     counts = {
         table: common.query(DATABASE, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
-        for table in ("curriculum_lesson", "pledges_school", "pledges_classroom",
-                      "pledges_pledge", "pledges_signature")
-    }  # fmt: skip
+        for table in (
+            "curriculum_lesson",
+            "pledges_school",
+            "pledges_classroom",
+            "pledges_pledge",
+            "pledges_signature",
+        )
+    }
     return {"generate_seconds": seconds, "rows": counts}
 
 
 def build_baseline_database(env):
     """The baselines' own database, migrated by the baseline project (one table)."""
     common.recreate_database(BASELINE_DATABASE)
-    subprocess.run([common.PYTHON, "-m", "django", "migrate", "--noinput", "-v0"],  # noqa: S603
-                   cwd=common.BENCH_DIR / "baseline", env=env, check=True)  # fmt: skip
+    subprocess.run(  # noqa: S603
+        [common.PYTHON, "-m", "django", "migrate", "--noinput", "-v0"],
+        cwd=common.BENCH_DIR / "baseline",
+        env=env,
+        check=True,
+    )
 
 
 def flush_redis(url):
@@ -158,8 +167,11 @@ def main():
     dataset = {}
     if not options.reuse:
         dataset = build_dataset(env, scale)
-    base_env = {**env, "DJANGO_SETTINGS_MODULE": "settings",
-                "BASELINE_DATABASE_URL": f"{common.PG_SERVER}/{BASELINE_DATABASE}"}  # fmt: skip
+    base_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "settings",
+        "BASELINE_DATABASE_URL": f"{common.PG_SERVER}/{BASELINE_DATABASE}",
+    }
     build_baseline_database(base_env)
     flush_redis(REDIS_URL)
     app_port = common.free_port(18081)
@@ -171,8 +183,17 @@ def main():
         common.log(
             f"Starting the app on {app_url} ({common.WORKERS} {common.WORKER_CLASS} workers)"
         )
-        servers.append(common.gunicorn("app", "allyship_site.wsgi", app_port, env=env,
-                                       cwd=common.ROOT, log_dir=run_dir, ready_path="/healthz"))  # fmt: skip
+        servers.append(
+            common.gunicorn(
+                "app",
+                "allyship_site.wsgi",
+                app_port,
+                env=env,
+                cwd=common.ROOT,
+                log_dir=run_dir,
+                ready_path="/healthz",
+            )
+        )
         urls = pick_urls(app_url)
         opener, _jar = common.browser()
         status, lesson_html, _headers = common.fetch(opener, app_url + urls["lesson"])
@@ -180,26 +201,43 @@ def main():
         page_file = run_dir / "lesson.html"
         page_file.write_text(lesson_html)
         base_env["BASELINE_PAGE"] = str(page_file)
-        servers.append(common.gunicorn("baseline", "wsgi:application", base_port, env=base_env,
-                                       cwd=common.BENCH_DIR / "baseline", log_dir=run_dir))  # fmt: skip
+        servers.append(
+            common.gunicorn(
+                "baseline",
+                "wsgi:application",
+                base_port,
+                env=base_env,
+                cwd=common.BENCH_DIR / "baseline",
+                log_dir=run_dir,
+            )
+        )
         app_server, base_server = servers
         # Several sessions of the one teacher, rotated per request: with
         # SESSION_SAVE_EVERY_REQUEST each request updates its session row, and 32
         # connections sharing one row would measure that lock, not the page.
-        sessions = [common.log_in(app_url, urls["teacher"], "bench-teacher-password-not-secret")
-                    for _ in range(TEACHER_SESSIONS)]  # fmt: skip
+        sessions = [
+            common.log_in(app_url, urls["teacher"], "bench-teacher-password-not-secret")
+            for _ in range(TEACHER_SESSIONS)
+        ]
         teacher_targets = common.lua_targets(
             run_dir / "teacher.lua",
-            [{"path": f"/teach/pledges/{urls['big_pledge']}/", "cookie": f"sessionid={s}"}
-             for s in sessions],
-        )  # fmt: skip
+            [
+                {"path": f"/teach/pledges/{urls['big_pledge']}/", "cookie": f"sessionid={s}"}
+                for s in sessions
+            ],
+        )
         # The count the projector view and the teacher's page poll every 5 seconds: a
         # school's projectors all asking at once.
         count_targets = common.lua_targets(
             run_dir / "count.lua",
-            [{"path": f"/teach/pledges/{urls['big_pledge']}/count.json",
-              "cookie": f"sessionid={s}"} for s in sessions],
-        )  # fmt: skip
+            [
+                {
+                    "path": f"/teach/pledges/{urls['big_pledge']}/count.json",
+                    "cookie": f"sessionid={s}",
+                }
+                for s in sessions
+            ],
+        )
         tokens = [token for token, _commitments in urls["open_pledges"]]
         public_targets = common.lua_targets(
             run_dir / "public.lua", [{"path": f"/p/{t}/"} for t in tokens[:1000]]
@@ -218,29 +256,70 @@ def main():
         # What each page is compared with: the bare GET, and for signing the bare form.
         baselines = {
             "get": (base_url + "/", {}),
-            "sign": (base_url + "/sign/",
-                     {"script": common.BENCH_DIR / "sign.lua",
-                      "env": {"BENCH_TARGETS": str(base_sign_targets),
-                              "BENCH_CSRF_TOKEN": base_token, "BENCH_CSRF_COOKIE": base_cookie}}),
-        }  # fmt: skip
+            "sign": (
+                base_url + "/sign/",
+                {
+                    "script": common.BENCH_DIR / "sign.lua",
+                    "env": {
+                        "BENCH_TARGETS": str(base_sign_targets),
+                        "BENCH_CSRF_TOKEN": base_token,
+                        "BENCH_CSRF_COOKIE": base_cookie,
+                    },
+                },
+            ),
+        }
 
         scenarios = [
             ("home", "Home", app_url + "/", {}),
-            ("lesson_list", "Lesson list, filtered and searched", app_url + urls["lesson_list"], {}),
+            (
+                "lesson_list",
+                "Lesson list, filtered and searched",
+                app_url + urls["lesson_list"],
+                {},
+            ),
             ("lesson", "Lesson page", app_url + urls["lesson"], {}),
-            ("pledge_public", "Public pledge page (/p/…/ GET, 1,000 pledges)", app_url + "/",
-             {"script": common.BENCH_DIR / "paths.lua", "env": {"BENCH_TARGETS": str(public_targets)}}),
-            ("teacher_pledge", "Teacher's pledge page, 500 signatures", app_url + "/",
-             {"script": common.BENCH_DIR / "paths.lua",
-              "env": {"BENCH_TARGETS": str(teacher_targets)}}),
-            ("live_count", "Live count the projector polls (JSON), 500 signatures",
-             app_url + "/", {"script": common.BENCH_DIR / "paths.lua",
-                             "env": {"BENCH_TARGETS": str(count_targets)}}),
-            ("sign", "Signing (POST, unique names, many pledges)", app_url + "/",
-             {"script": common.BENCH_DIR / "sign.lua", "baseline": "sign",
-              "env": {"BENCH_TARGETS": str(sign_targets), "BENCH_CSRF_TOKEN": csrf_token,
-                      "BENCH_CSRF_COOKIE": csrf_cookie}}),
-        ]  # fmt: skip
+            (
+                "pledge_public",
+                "Public pledge page (/p/…/ GET, 1,000 pledges)",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "paths.lua",
+                    "env": {"BENCH_TARGETS": str(public_targets)},
+                },
+            ),
+            (
+                "teacher_pledge",
+                "Teacher's pledge page, 500 signatures",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "paths.lua",
+                    "env": {"BENCH_TARGETS": str(teacher_targets)},
+                },
+            ),
+            (
+                "live_count",
+                "Live count the projector polls (JSON), 500 signatures",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "paths.lua",
+                    "env": {"BENCH_TARGETS": str(count_targets)},
+                },
+            ),
+            (
+                "sign",
+                "Signing (POST, unique names, many pledges)",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "sign.lua",
+                    "baseline": "sign",
+                    "env": {
+                        "BENCH_TARGETS": str(sign_targets),
+                        "BENCH_CSRF_TOKEN": csrf_token,
+                        "BENCH_CSRF_COOKIE": csrf_cookie,
+                    },
+                },
+            ),
+        ]
         only = set(filter(None, options.only.split(",")))
         rows = []
         signatures = common.query(DATABASE, "SELECT count(*) FROM pledges_signature")[0][0]
@@ -256,13 +335,19 @@ def main():
             base_kind = extra.get("baseline", "get")
             base_target, base_extra = baselines[base_kind]
             if base_kind == "sign":  # the bare form's workers open their connections
-                common.wrk(base_target, connections=8, seconds=1, script=base_extra["script"],
-                           env={**base_extra["env"], "BENCH_RUN_TAG": "Warm"})  # fmt: skip
+                common.wrk(
+                    base_target,
+                    connections=8,
+                    seconds=1,
+                    script=base_extra["script"],
+                    env={**base_extra["env"], "BENCH_RUN_TAG": "Warm"},
+                )
             for connections in CONCURRENCIES:
                 kwargs = {"script": extra.get("script"), "headers": extra.get("headers", ())}
                 if key != "sign":  # warm the connections, unrecorded
-                    common.wrk(url, connections=connections, seconds=1,
-                               env=extra.get("env", {}), **kwargs)  # fmt: skip
+                    common.wrk(
+                        url, connections=connections, seconds=1, env=extra.get("env", {}), **kwargs
+                    )
                     common.drain(app_url)
                 access_log = run_dir / "app-access.log"
                 log_offset = common.log_size(access_log)
@@ -270,19 +355,25 @@ def main():
                 if base_kind == "sign":
                     base_rows = common.settled_count(BASELINE_DATABASE, "signbase_entry")
                 for number in range(SLICES):
-                    run_tag = (stamp_letters(stamp) + ("Kc" if connections == 8 else "Mc")
-                               + "bcdfghjkmn"[number])  # fmt: skip
+                    run_tag = (
+                        stamp_letters(stamp)
+                        + ("Kc" if connections == 8 else "Mc")
+                        + "bcdfghjkmn"[number]
+                    )
                     reference, _raw = common.wrk(
-                        base_target, connections=connections, seconds=slice_seconds,
+                        base_target,
+                        connections=connections,
+                        seconds=slice_seconds,
                         script=base_extra.get("script"),
                         env={**base_extra.get("env", {}), "BENCH_RUN_TAG": run_tag},
-                    )  # fmt: skip
+                    )
                     references.append(reference)
                     run_env = dict(extra.get("env", {}))
                     if key == "sign":
                         run_env["BENCH_RUN_TAG"] = run_tag
-                    numbers, output = common.wrk(url, connections=connections,
-                                                 seconds=slice_seconds, env=run_env, **kwargs)  # fmt: skip
+                    numbers, output = common.wrk(
+                        url, connections=connections, seconds=slice_seconds, env=run_env, **kwargs
+                    )
                     pieces.append(numbers)
                     raw.append(output)
                     common.drain(app_url)
@@ -290,28 +381,43 @@ def main():
                 reference = common.combine(references)
                 numbers = common.combine(pieces)
                 baseline[base_kind].setdefault(connections, []).append(reference)
-                row = {"key": key, "page": title, "connections": connections, **numbers,
-                       "baseline": base_kind, "baseline_rps": reference["rps"],
-                       "baseline_p95_ms": reference.get("p95_ms")}  # fmt: skip
+                row = {
+                    "key": key,
+                    "page": title,
+                    "connections": connections,
+                    **numbers,
+                    "baseline": base_kind,
+                    "baseline_rps": reference["rps"],
+                    "baseline_p95_ms": reference.get("p95_ms"),
+                }
                 if key == "sign":
                     row["checks"], signatures = sign_checks(
-                        signatures, numbers["statuses"], access_log=access_log,
-                        log_offset=log_offset, connections=connections * SLICES,
-                    )  # fmt: skip
+                        signatures,
+                        numbers["statuses"],
+                        access_log=access_log,
+                        log_offset=log_offset,
+                        connections=connections * SLICES,
+                    )
                 if base_kind == "sign":
                     row["baseline_checks"], base_rows = baseline_sign_checks(
                         base_rows, references, connections=connections * SLICES
                     )
                 rows.append(row)
-                common.log(f"{key} c={connections}: {numbers['rps']:.0f} req/s "
-                           f"({base_kind} baseline {reference['rps']:.0f}), "
-                           f"p95 {numbers.get('p95_ms')} ms"
-                           + (f", checks {row['checks']}" if key == "sign" else ""))  # fmt: skip
+                common.log(
+                    f"{key} c={connections}: {numbers['rps']:.0f} req/s "
+                    f"({base_kind} baseline {reference['rps']:.0f}), "
+                    f"p95 {numbers.get('p95_ms')} ms"
+                    + (f", checks {row['checks']}" if key == "sign" else "")
+                )
         # After the whole bench, as the workers stand: what each holds resident.
-        memory = {"app": common.gunicorn_memory(app_server),
-                  "baseline": common.gunicorn_memory(base_server)}  # fmt: skip
-        common.log(f"Resident memory (MB): app workers {memory['app']['workers_mb']}, "
-                   f"baseline workers {memory['baseline']['workers_mb']}")  # fmt: skip
+        memory = {
+            "app": common.gunicorn_memory(app_server),
+            "baseline": common.gunicorn_memory(base_server),
+        }
+        common.log(
+            f"Resident memory (MB): app workers {memory['app']['workers_mb']}, "
+            f"baseline workers {memory['baseline']['workers_mb']}"
+        )
     finally:
         for server in servers:
             server.stop()
@@ -319,8 +425,15 @@ def main():
             common.drop_database(DATABASE)
             common.drop_database(BASELINE_DATABASE)
 
-    report = results.build(rows, baseline, machine=common.machine(), dataset=dataset,
-                           seconds=options.seconds, stamp=stamp, memory=memory)  # fmt: skip
+    report = results.build(
+        rows,
+        baseline,
+        machine=common.machine(),
+        dataset=dataset,
+        seconds=options.seconds,
+        stamp=stamp,
+        memory=memory,
+    )
     markdown = results.write(report, out_dir, stamp)
     print(markdown)
     if options.update_docs:
