@@ -128,12 +128,19 @@ def test_a_visitors_kept_page_never_reaches_a_teacher(
 
 def test_production_keeps_visitors_pages_a_minute():
     code = "from django.conf import settings as s; print(s.CURRICULUM_CACHE_SECONDS)"
-    env = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE":
-           "allyship_site.settings", "PATH": "/usr/bin:/bin"}  # fmt: skip
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "DJANGO_SETTINGS_MODULE": "allyship_site.settings",
+        "PATH": "/usr/bin:/bin",
+    }
     output = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert output == ["60"]
 
 
@@ -158,12 +165,19 @@ def test_production_settings_cache_static_files_for_a_year():
         "from django.conf import settings as s; "
         "print(s.WHITENOISE_MAX_AGE, s.STORAGES['staticfiles']['BACKEND'])"
     )
-    env = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE":
-           "allyship_site.settings", "PATH": "/usr/bin:/bin"}  # fmt: skip
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "DJANGO_SETTINGS_MODULE": "allyship_site.settings",
+        "PATH": "/usr/bin:/bin",
+    }
     output = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert output == [
         "31536000",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -278,8 +278,12 @@ def test_a_taken_return_code_is_drawn_again(pledge, monkeypatch):
     taken = make_signature(pledge, "Sam K").return_code
     drawn = iter([taken, "QRST2345"])
     monkeypatch.setattr("pledges.codes.new_return_code", lambda: next(drawn))
-    signature = Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
-                               commitments=list(pledge.commitments.all()))  # fmt: skip
+    signature = Signature.sign(
+        pledge=pledge,
+        display_name="Ali B",
+        name_key="ali b",
+        commitments=list(pledge.commitments.all()),
+    )
     assert signature.return_code == "QRST2345"
     assert Signature.objects.count() == 2
 
@@ -288,8 +292,12 @@ def test_signing_gives_up_when_every_return_code_drawn_is_taken(pledge, monkeypa
     taken = make_signature(pledge, "Sam K").return_code
     monkeypatch.setattr("pledges.codes.new_return_code", lambda: taken)
     with pytest.raises(IntegrityError, match="No free return code"):
-        Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
-                       commitments=list(pledge.commitments.all()))  # fmt: skip
+        Signature.sign(
+            pledge=pledge,
+            display_name="Ali B",
+            name_key="ali b",
+            commitments=list(pledge.commitments.all()),
+        )
     assert Signature.objects.count() == 1
 
 
@@ -298,8 +306,9 @@ def test_signing_a_pledge_its_teacher_just_deleted_says_it_is_gone(pledge):
     commitments = list(pledge.commitments.all())
     Pledge.objects.filter(pk=pledge.pk).delete()  # in the moment after the page looked
     with pytest.raises(PledgeGone):
-        Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
-                       commitments=commitments)  # fmt: skip
+        Signature.sign(
+            pledge=pledge, display_name="Ali B", name_key="ali b", commitments=commitments
+        )
     assert not Signature.objects.exists()
 
 
