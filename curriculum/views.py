@@ -28,7 +28,8 @@ def same_for_visitors(view):
             or CookieStorage.cookie_name in request.COOKIES
         ):
             return view(request, *args, **kwargs)
-        return cache_page(seconds, key_prefix="curriculum")(view)(request, *args, **kwargs)
+        cached = cache_page(seconds, cache="pages", key_prefix="curriculum")(view)
+        return cached(request, *args, **kwargs)
 
     return wrapper
 
