@@ -70,9 +70,10 @@ restore:
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=path/to/backup" >&2; exit 2; }
 	$(BIN)/python manage.py restore_database "$(FILE)" $(if $(YES),--yes)
 
-# --- Benchmark (issue 9) ---
-# The app at school-district scale against a bare Django page, on PostgreSQL (a database
-# allyship_bench, created and dropped), Redis and gunicorn; results in bench-results/ and
+# --- Benchmark (issues 9 and 16) ---
+# The app at school-district scale against two bare Django views (a GET, and a form that
+# writes one row), on PostgreSQL (databases allyship_bench and allyship_bench_baseline,
+# created and dropped), Redis and gunicorn; results in bench-results/ and
 # docs/performance.md. Not part of `make test`. BENCH_ARGS e.g. "--seconds 5 --small".
 .PHONY: bench bench-scale bench-tools
 bench-tools:

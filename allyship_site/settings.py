@@ -145,6 +145,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Curriculum pages a visitor without a session sees are the same for everyone: they are
+# kept this many seconds (cache_page, in the "pages" cache below), so a curriculum edit
+# reaches visitors within that time; teachers and staff always get a fresh page. 0 turns
+# it off (the default while developing, so an edit shows at once).
+CURRICULUM_CACHE_SECONDS = envint("CURRICULUM_CACHE_SECONDS", 0 if DEBUG else 60)
+
 # Cache: the database cache by default, so several app processes share one; Redis when
 # REDIS_URL is set, through django-redis, which answers "nothing cached" and drops writes
 # while Redis is down (IGNORE_EXCEPTIONS) and logs it, so a stopped Redis is no 500. No
@@ -170,6 +176,15 @@ else:
             "LOCATION": "allyship_cache",
         }
     }
+
+# Visitors' curriculum pages (CURRICULUM_CACHE_SECONDS) are kept in each process's memory,
+# a few MB at most: a 40 KB page from Redis costs a round trip and unpickling every time,
+# and they expire by time alone, so sharing them would gain nothing.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "curriculum-pages",
+    "OPTIONS": {"MAX_ENTRIES": 300},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

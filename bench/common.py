@@ -109,8 +109,14 @@ def python(env, script, *args, capture=False):
     """Run a script of the project (manage.py, bench/data.py) with the app's settings."""
     command = [PYTHON, script, *args]
     if capture:
-        return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True,  # noqa: S603
-                              text=True).stdout  # fmt: skip
+        return subprocess.run(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
     return ""
 
@@ -125,8 +131,14 @@ class Server:
         self.name = name
         self.ready_url = ready_url
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self.log,  # noqa: S603
-                                        stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._wait_ready()
 
     def _wait_ready(self, seconds=30):
@@ -161,14 +173,72 @@ def gunicorn(name, module, port, *, env, cwd, log_dir, ready_path="/", workers=N
     """The one gunicorn command line, for the app and the baseline alike (flags override
     any gunicorn.conf.py in the working directory)."""
     command = [
-        GUNICORN, module, "--bind", f"127.0.0.1:{port}", "--workers", str(workers or WORKERS),
-        "--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--timeout", "60",
-        "--log-level", "warning", "--keep-alive", "5",
-        "--access-logfile", str(Path(log_dir) / f"{name}-access.log"),
-        "--access-logformat", ACCESS_LOG_FORMAT,
-    ]  # fmt: skip
-    return Server(name, command, env=env, cwd=cwd, ready_url=f"http://127.0.0.1:{port}{ready_path}",
-                  log_path=Path(log_dir) / f"{name}.log")  # fmt: skip
+        GUNICORN,
+        module,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers or WORKERS),
+        "--worker-class",
+        WORKER_CLASS,
+        "--threads",
+        str(THREADS),
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+        "--keep-alive",
+        "5",
+        "--access-logfile",
+        str(Path(log_dir) / f"{name}-access.log"),
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
+    ]
+    return Server(
+        name,
+        command,
+        env=env,
+        cwd=cwd,
+        ready_url=f"http://127.0.0.1:{port}{ready_path}",
+        log_path=Path(log_dir) / f"{name}.log",
+    )
+
+
+def resident_memory(pid):
+    """VmRSS of a process in MB (from /proc/<pid>/status), or None once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+def children(pid):
+    """The process ids whose parent is `pid` (gunicorn's workers, for its master)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: the parent id is the
+        # second field after the last ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def gunicorn_memory(server):
+    """Resident memory of a gunicorn master and of each of its workers, in MB."""
+    master = server.process.pid
+    workers = {pid: resident_memory(pid) for pid in children(master)}
+    return {
+        "master_mb": resident_memory(master),
+        "workers_mb": [mb for mb in workers.values() if mb is not None],
+    }
 
 
 # HTTP helpers ------------------------------------------------------------------------------
@@ -217,9 +287,11 @@ def log_in(base, username, password):
     opener, jar = browser()
     status, body, _headers = fetch(opener, base + "/accounts/login/")
     token = CSRF_INPUT.search(body).group(1)
-    status, body, headers = fetch(opener, base + "/accounts/login/",
-                                  {"csrfmiddlewaretoken": token, "username": username,
-                                   "password": password})  # fmt: skip
+    status, body, headers = fetch(
+        opener,
+        base + "/accounts/login/",
+        {"csrfmiddlewaretoken": token, "username": username, "password": password},
+    )
     session = cookie(jar, "sessionid")
     if status != 302 or not session:
         raise RuntimeError(f"Logging in as {username} failed (status {status})")
@@ -272,14 +344,25 @@ def lua_targets(path, rows):
 def wrk(url, *, connections, seconds, script=None, headers=(), env=None):
     """Run wrk with latency percentiles; returns the parsed numbers and the raw output."""
     threads = min(2, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "--timeout", "10s"]  # fmt: skip
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     for header in headers:
         command += ["-H", header]
     command += ["-s", str(script or BENCH_DIR / "latency.lua")]
     command.append(url)
-    result = subprocess.run(command, capture_output=True, text=True,  # noqa: S603
-                            env={**os.environ, **(env or {})})  # fmt: skip
+    result = subprocess.run(  # noqa: S603
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
     return parse_wrk(result.stdout), result.stdout
@@ -295,8 +378,9 @@ def parse_wrk(output):
         numbers["rps"] = float(match.group(1))
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         numbers["non_2xx_3xx"] = int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                          output):  # fmt: skip
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
         numbers["socket_errors"] = sum(int(n) for n in match.groups())
     # Sync workers close the connection after each response, which wrk may count as a read
     # "error" though the response arrived whole; reported apart, not as failures.

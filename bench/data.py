@@ -164,9 +164,17 @@ def _csv_value(value):
     return value
 
 
-def generate(*, schools=500, classrooms_per_school=10, pledges_per_classroom=4,
-             signatures=500_000, lessons=200, big_pledge_signatures=500, seed=9,
-             report=None):  # fmt: skip
+def generate(
+    *,
+    schools=500,
+    classrooms_per_school=10,
+    pledges_per_classroom=4,
+    signatures=500_000,
+    lessons=200,
+    big_pledge_signatures=500,
+    seed=9,
+    report=None,
+):
     """Write the dataset; returns counts and the big pledge (owned by the first teacher).
 
     Lessons are copies of the loaded curriculum's published lessons until there are
@@ -182,8 +190,9 @@ def generate(*, schools=500, classrooms_per_school=10, pledges_per_classroom=4,
         classroom_rows = _classrooms(writer, school_ids, teacher_ids, classrooms_per_school, now)
         pledges = _pledges(writer, classroom_rows, pledges_per_classroom, lesson_ids, rng, now)
         commitment_ids = _commitments(writer, pledges)
-        signed = _signatures(writer, pledges, commitment_ids, signatures,
-                             big_pledge_signatures, rng, now)  # fmt: skip
+        signed = _signatures(
+            writer, pledges, commitment_ids, signatures, big_pledge_signatures, rng, now
+        )
         writer.reset_sequences()
     _analyse()
     return {
@@ -200,8 +209,11 @@ def generate(*, schools=500, classrooms_per_school=10, pledges_per_classroom=4,
 
 
 def _copy_lessons(writer, wanted):
-    sources = list(Lesson.objects.published().prefetch_related("age_bands", "themes",
-                                                               "activities", "handouts"))  # fmt: skip
+    sources = list(
+        Lesson.objects.published().prefetch_related(
+            "age_bands", "themes", "activities", "handouts"
+        )
+    )
     if not sources:
         raise BenchDataError("No published lessons to copy: run load_curriculum first.")
     missing = max(0, wanted - len(sources))
@@ -215,25 +227,38 @@ def _copy_lessons(writer, wanted):
     for number in range(missing):
         source = sources[number % len(sources)]
         serial = copied + number + 1
-        row = {f.attname: getattr(source, f.attname) for f in Lesson._meta.concrete_fields
-               if f.attname not in skip}  # fmt: skip
-        row.update(id=lesson_id, slug=f"{source.slug}-copy-{serial}",
-                   title=f"{source.title} ({serial})", created=now, updated=now)  # fmt: skip
+        row = {
+            f.attname: getattr(source, f.attname)
+            for f in Lesson._meta.concrete_fields
+            if f.attname not in skip
+        }
+        row.update(
+            id=lesson_id,
+            slug=f"{source.slug}-copy-{serial}",
+            title=f"{source.title} ({serial})",
+            created=now,
+            updated=now,
+        )
         lessons.append(row)
         for band in source.age_bands.all():
             bands.append({"lesson_id": lesson_id, "ageband_id": band.pk})
         for theme in source.themes.all():
             themes.append({"lesson_id": lesson_id, "theme_id": theme.pk})
         for activity in source.activities.all():
-            activities.append({f.attname: getattr(activity, f.attname)
-                               for f in Activity._meta.concrete_fields} | {
-                "id": activity_id, "lesson_id": lesson_id})  # fmt: skip
+            activities.append(
+                {f.attname: getattr(activity, f.attname) for f in Activity._meta.concrete_fields}
+                | {"id": activity_id, "lesson_id": lesson_id}
+            )
             activity_id += 1
         for handout in source.handouts.all():
-            handouts.append({f.attname: getattr(handout, f.attname)
-                             for f in Handout._meta.concrete_fields} | {
-                "id": handout_id, "lesson_id": lesson_id,
-                "slug": f"{handout.slug}-copy-{serial}"})  # fmt: skip
+            handouts.append(
+                {f.attname: getattr(handout, f.attname) for f in Handout._meta.concrete_fields}
+                | {
+                    "id": handout_id,
+                    "lesson_id": lesson_id,
+                    "slug": f"{handout.slug}-copy-{serial}",
+                }
+            )
             handout_id += 1
         lesson_id += 1
     writer.write(Lesson, lessons)
@@ -269,18 +294,38 @@ def _schools_and_teachers(writer, schools, now):
             code = codes.new_invite_code()
         taken.add(code)
         serial = school_id + number
-        school_rows.append({"id": serial, "name": f"Bench School {serial}",
-                            "slug": f"bench-school-{serial}", "invite_code": code,
-                            "created": now})  # fmt: skip
+        school_rows.append(
+            {
+                "id": serial,
+                "name": f"Bench School {serial}",
+                "slug": f"bench-school-{serial}",
+                "invite_code": code,
+                "created": now,
+            }
+        )
         for seat in range(5):
             teacher_number += 1
-            user_rows.append({"id": user_id, "username": _teacher_username(teacher_number),
-                              "email": _teacher_username(teacher_number), "password": password,
-                              "first_name": FIRST_NAMES[teacher_number % len(FIRST_NAMES)],
-                              "last_name": "Bench", "is_active": True, "date_joined": now})  # fmt: skip
-            membership_rows.append({"id": membership_id, "user_id": user_id, "school_id": serial,
-                                    "role": Role.LEAD if seat == 0 else Role.TEACHER,
-                                    "created": now})  # fmt: skip
+            user_rows.append(
+                {
+                    "id": user_id,
+                    "username": _teacher_username(teacher_number),
+                    "email": _teacher_username(teacher_number),
+                    "password": password,
+                    "first_name": FIRST_NAMES[teacher_number % len(FIRST_NAMES)],
+                    "last_name": "Bench",
+                    "is_active": True,
+                    "date_joined": now,
+                }
+            )
+            membership_rows.append(
+                {
+                    "id": membership_id,
+                    "user_id": user_id,
+                    "school_id": serial,
+                    "role": Role.LEAD if seat == 0 else Role.TEACHER,
+                    "created": now,
+                }
+            )
             teacher_ids.append((user_id, serial))
             user_id += 1
             membership_id += 1
@@ -300,10 +345,16 @@ def _classrooms(writer, school_ids, teacher_ids, per_school, now):
         teachers = by_school[school_id]
         for number in range(per_school):
             year = 7 + number % 6
-            rows.append({"id": classroom_id, "school_id": school_id,
-                         "teacher_id": teachers[number % len(teachers)],
-                         "name": f"{year}{'ABCDEFGH'[number // 6 % 8]}",
-                         "year_group": f"Year {year}", "created": now})  # fmt: skip
+            rows.append(
+                {
+                    "id": classroom_id,
+                    "school_id": school_id,
+                    "teacher_id": teachers[number % len(teachers)],
+                    "name": f"{year}{'ABCDEFGH'[number // 6 % 8]}",
+                    "year_group": f"Year {year}",
+                    "created": now,
+                }
+            )
             classroom_id += 1
     writer.write(Classroom, rows)
     return rows
@@ -325,15 +376,27 @@ def _pledges(writer, classrooms, per_classroom, lesson_ids, rng, now):
             created = now - timedelta(days=rng.randint(1, 330), minutes=rng.randint(0, 1440))
             opened = created + timedelta(hours=1) if status != PledgeStatus.DRAFT else None
             closed = opened + timedelta(days=14) if status == PledgeStatus.CLOSED else None
-            rows.append({
-                "id": pledge_id, "classroom_id": classroom["id"],
-                "title": BIG_PLEDGE_TITLE if not rows else f"Class {classroom['name']} pledge {number + 1}",
-                "intro": "We agree to these things, and we will check in on how it goes.",
-                "status": status, "join_code": code, "link_token": codes.new_link_token(),
-                "show_names": number % 2 == 0, "approve_first": number % 5 == 4,
-                "lesson_id": rng.choice(lesson_ids), "created_by_id": classroom["teacher_id"],
-                "opened_at": opened, "closed_at": closed, "created": created, "updated": created,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "id": pledge_id,
+                    "classroom_id": classroom["id"],
+                    "title": BIG_PLEDGE_TITLE
+                    if not rows
+                    else f"Class {classroom['name']} pledge {number + 1}",
+                    "intro": "We agree to these things, and we will check in on how it goes.",
+                    "status": status,
+                    "join_code": code,
+                    "link_token": codes.new_link_token(),
+                    "show_names": number % 2 == 0,
+                    "approve_first": number % 5 == 4,
+                    "lesson_id": rng.choice(lesson_ids),
+                    "created_by_id": classroom["teacher_id"],
+                    "opened_at": opened,
+                    "closed_at": closed,
+                    "created": created,
+                    "updated": created,
+                }
+            )
             pledge_id += 1
     writer.write(Pledge, rows)
     return rows
@@ -345,8 +408,9 @@ def _commitments(writer, pledges):
     for pledge in pledges:
         ids[pledge["id"]] = []
         for order, text in enumerate(COMMITMENTS, 1):
-            rows.append({"id": commitment_id, "pledge_id": pledge["id"], "order": order,
-                         "text": text})  # fmt: skip
+            rows.append(
+                {"id": commitment_id, "pledge_id": pledge["id"], "order": order, "text": text}
+            )
             ids[pledge["id"]].append(commitment_id)
             commitment_id += 1
     writer.write(Commitment, rows)
@@ -409,13 +473,16 @@ def _signatures(writer, pledges, commitment_ids, total, big, rng, now):
             for number in range(counts[pledge["id"]]):
                 display, key = pairs[number]
                 yield {
-                    "id": signature_id, "pledge_id": pledge["id"], "display_name": display,
-                    "name_key": key, "hidden": number % 97 == 96,
+                    "id": signature_id,
+                    "pledge_id": pledge["id"],
+                    "display_name": display,
+                    "name_key": key,
+                    "hidden": number % 97 == 96,
                     "approved": not pledge["approve_first"] or number % 3 != 0,
                     "return_secret": codes.new_return_secret(),
                     "return_code": _base31(code_offset + signature_id, codes.RETURN_CODE_LENGTH),
                     "created": opened + timedelta(seconds=rng.randint(0, span)),
-                }  # fmt: skip
+                }
                 signature_id += 1
 
     def link_rows():
@@ -426,8 +493,11 @@ def _signatures(writer, pledges, commitment_ids, total, big, rng, now):
             for number in range(counts[pledge["id"]]):
                 ticked = ids if number % 3 == 0 else ids[: 1 + number % len(ids)]
                 for commitment_id in ticked:
-                    yield {"id": link_id, "signature_id": signature_id,
-                           "commitment_id": commitment_id}  # fmt: skip
+                    yield {
+                        "id": link_id,
+                        "signature_id": signature_id,
+                        "commitment_id": commitment_id,
+                    }
                     link_id += 1
                 signature_id += 1
 

@@ -1,18 +1,22 @@
-"""make bench: the app at school-district scale against a bare Django page, same run.
+"""make bench: the app at school-district scale against bare Django baselines, same run.
 
 1. Builds a PostgreSQL database (allyship_bench, dropped at the end unless --keep) with
-   the district dataset (bench/data.py) and collects static files.
-2. Serves the app and the bare baseline (bench/baseline/) with the same gunicorn command,
-   production settings on plain HTTP over loopback, Redis as the shared cache.
-3. Loads each page with wrk at 8 and 32 connections, checks that every successful
-   signature is one new row and no name signed a pledge twice, and writes the results
-   (bench-results/<time>.json and .md, and latest.*); --update-docs puts the table in
+   the district dataset (bench/data.py) and collects static files, and the baselines'
+   own database (allyship_bench_baseline, migrated by the baseline project).
+2. Serves the app and the bare baselines (bench/baseline/) with the same gunicorn
+   command, production settings on plain HTTP over loopback, Redis as the shared cache.
+3. Loads each page with wrk at 8 and 32 connections, pages against the bare GET and
+   signing against the bare form that writes a row (bench/baseline/urls.py), checks
+   that every successful signature is one new row and no name signed a pledge twice,
+   reads each gunicorn worker's resident memory at the end, and writes the results
+   (bench-results/<time>.json and .md, and latest.*); --update-docs puts the tables in
    docs/performance.md and README.md.
 
 Run it through `make bench`, which installs wrk first.
 """
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,6 +25,7 @@ import common
 import results
 
 DATABASE = "allyship_bench"
+BASELINE_DATABASE = "allyship_bench_baseline"
 REDIS_URL = "redis://127.0.0.1:6379/1"
 CONCURRENCIES = (8, 32)
 SLICES = 3  # alternating baseline/page runs per measurement
@@ -40,10 +45,26 @@ def build_dataset(env, scale):
     common.manage(env, "collectstatic", "--noinput", "-v0")
     counts = {
         table: common.query(DATABASE, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
-        for table in ("curriculum_lesson", "pledges_school", "pledges_classroom",
-                      "pledges_pledge", "pledges_signature")
-    }  # fmt: skip
+        for table in (
+            "curriculum_lesson",
+            "pledges_school",
+            "pledges_classroom",
+            "pledges_pledge",
+            "pledges_signature",
+        )
+    }
     return {"generate_seconds": seconds, "rows": counts}
+
+
+def build_baseline_database(env):
+    """The baselines' own database, migrated by the baseline project (one table)."""
+    common.recreate_database(BASELINE_DATABASE)
+    subprocess.run(  # noqa: S603
+        [common.PYTHON, "-m", "django", "migrate", "--noinput", "-v0"],
+        cwd=common.BENCH_DIR / "baseline",
+        env=env,
+        check=True,
+    )
 
 
 def flush_redis(url):
@@ -81,6 +102,18 @@ def pick_urls(base):
         "teacher": teacher,
         "open_pledges": open_pledges,
     }
+
+
+def baseline_sign_checks(before, references, *, connections):
+    """The bare form's own check: one row per 303 wrk saw, give or take those in flight."""
+    after = common.settled_count(BASELINE_DATABASE, "signbase_entry")
+    seen_by_wrk = sum(r["statuses"].get("303", 0) for r in references)
+    new_rows = after - before
+    return {
+        "new_rows": new_rows,
+        "successes_303": seen_by_wrk,
+        "ok": 0 <= new_rows - seen_by_wrk <= connections,
+    }, after
 
 
 def sign_checks(before, statuses, *, access_log, log_offset, connections):
@@ -134,6 +167,12 @@ def main():
     dataset = {}
     if not options.reuse:
         dataset = build_dataset(env, scale)
+    base_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "settings",
+        "BASELINE_DATABASE_URL": f"{common.PG_SERVER}/{BASELINE_DATABASE}",
+    }
+    build_baseline_database(base_env)
     flush_redis(REDIS_URL)
     app_port = common.free_port(18081)
     base_port = common.free_port(app_port + 1)
@@ -144,34 +183,61 @@ def main():
         common.log(
             f"Starting the app on {app_url} ({common.WORKERS} {common.WORKER_CLASS} workers)"
         )
-        servers.append(common.gunicorn("app", "allyship_site.wsgi", app_port, env=env,
-                                       cwd=common.ROOT, log_dir=run_dir, ready_path="/healthz"))  # fmt: skip
+        servers.append(
+            common.gunicorn(
+                "app",
+                "allyship_site.wsgi",
+                app_port,
+                env=env,
+                cwd=common.ROOT,
+                log_dir=run_dir,
+                ready_path="/healthz",
+            )
+        )
         urls = pick_urls(app_url)
         opener, _jar = common.browser()
         status, lesson_html, _headers = common.fetch(opener, app_url + urls["lesson"])
         assert status == 200, f"lesson page answered {status}"
         page_file = run_dir / "lesson.html"
         page_file.write_text(lesson_html)
-        base_env = {**env, "BASELINE_PAGE": str(page_file), "DJANGO_SETTINGS_MODULE": "settings"}
-        servers.append(common.gunicorn("baseline", "wsgi:application", base_port, env=base_env,
-                                       cwd=common.BENCH_DIR / "baseline", log_dir=run_dir))  # fmt: skip
+        base_env["BASELINE_PAGE"] = str(page_file)
+        servers.append(
+            common.gunicorn(
+                "baseline",
+                "wsgi:application",
+                base_port,
+                env=base_env,
+                cwd=common.BENCH_DIR / "baseline",
+                log_dir=run_dir,
+            )
+        )
+        app_server, base_server = servers
         # Several sessions of the one teacher, rotated per request: with
         # SESSION_SAVE_EVERY_REQUEST each request updates its session row, and 32
         # connections sharing one row would measure that lock, not the page.
-        sessions = [common.log_in(app_url, urls["teacher"], "bench-teacher-password-not-secret")
-                    for _ in range(TEACHER_SESSIONS)]  # fmt: skip
+        sessions = [
+            common.log_in(app_url, urls["teacher"], "bench-teacher-password-not-secret")
+            for _ in range(TEACHER_SESSIONS)
+        ]
         teacher_targets = common.lua_targets(
             run_dir / "teacher.lua",
-            [{"path": f"/teach/pledges/{urls['big_pledge']}/", "cookie": f"sessionid={s}"}
-             for s in sessions],
-        )  # fmt: skip
+            [
+                {"path": f"/teach/pledges/{urls['big_pledge']}/", "cookie": f"sessionid={s}"}
+                for s in sessions
+            ],
+        )
         # The count the projector view and the teacher's page poll every 5 seconds: a
         # school's projectors all asking at once.
         count_targets = common.lua_targets(
             run_dir / "count.lua",
-            [{"path": f"/teach/pledges/{urls['big_pledge']}/count.json",
-              "cookie": f"sessionid={s}"} for s in sessions],
-        )  # fmt: skip
+            [
+                {
+                    "path": f"/teach/pledges/{urls['big_pledge']}/count.json",
+                    "cookie": f"sessionid={s}",
+                }
+                for s in sessions
+            ],
+        )
         tokens = [token for token, _commitments in urls["open_pledges"]]
         public_targets = common.lua_targets(
             run_dir / "public.lua", [{"path": f"/p/{t}/"} for t in tokens[:1000]]
@@ -181,28 +247,84 @@ def main():
             [{"path": f"/p/{t}/", "commitments": c} for t, c in urls["open_pledges"]],
         )
         csrf_token, csrf_cookie = common.csrf_pair(app_url, f"/p/{tokens[0]}/")
+        # The bare form gets the same script and body; it reads the name and ignores the
+        # commitments, as a one-field form does.
+        base_sign_targets = common.lua_targets(
+            run_dir / "baseline-sign.lua", [{"path": "/sign/", "commitments": "commitments=1"}]
+        )
+        base_token, base_cookie = common.csrf_pair(base_url, "/sign/")
+        # What each page is compared with: the bare GET, and for signing the bare form.
+        baselines = {
+            "get": (base_url + "/", {}),
+            "sign": (
+                base_url + "/sign/",
+                {
+                    "script": common.BENCH_DIR / "sign.lua",
+                    "env": {
+                        "BENCH_TARGETS": str(base_sign_targets),
+                        "BENCH_CSRF_TOKEN": base_token,
+                        "BENCH_CSRF_COOKIE": base_cookie,
+                    },
+                },
+            ),
+        }
 
         scenarios = [
             ("home", "Home", app_url + "/", {}),
-            ("lesson_list", "Lesson list, filtered and searched", app_url + urls["lesson_list"], {}),
+            (
+                "lesson_list",
+                "Lesson list, filtered and searched",
+                app_url + urls["lesson_list"],
+                {},
+            ),
             ("lesson", "Lesson page", app_url + urls["lesson"], {}),
-            ("pledge_public", "Public pledge page (/p/…/ GET, 1,000 pledges)", app_url + "/",
-             {"script": common.BENCH_DIR / "paths.lua", "env": {"BENCH_TARGETS": str(public_targets)}}),
-            ("teacher_pledge", "Teacher's pledge page, 500 signatures", app_url + "/",
-             {"script": common.BENCH_DIR / "paths.lua",
-              "env": {"BENCH_TARGETS": str(teacher_targets)}}),
-            ("live_count", "Live count the projector polls (JSON), 500 signatures",
-             app_url + "/", {"script": common.BENCH_DIR / "paths.lua",
-                             "env": {"BENCH_TARGETS": str(count_targets)}}),
-            ("sign", "Signing (POST, unique names, many pledges)", app_url + "/",
-             {"script": common.BENCH_DIR / "sign.lua",
-              "env": {"BENCH_TARGETS": str(sign_targets), "BENCH_CSRF_TOKEN": csrf_token,
-                      "BENCH_CSRF_COOKIE": csrf_cookie}}),
-        ]  # fmt: skip
+            (
+                "pledge_public",
+                "Public pledge page (/p/…/ GET, 1,000 pledges)",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "paths.lua",
+                    "env": {"BENCH_TARGETS": str(public_targets)},
+                },
+            ),
+            (
+                "teacher_pledge",
+                "Teacher's pledge page, 500 signatures",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "paths.lua",
+                    "env": {"BENCH_TARGETS": str(teacher_targets)},
+                },
+            ),
+            (
+                "live_count",
+                "Live count the projector polls (JSON), 500 signatures",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "paths.lua",
+                    "env": {"BENCH_TARGETS": str(count_targets)},
+                },
+            ),
+            (
+                "sign",
+                "Signing (POST, unique names, many pledges)",
+                app_url + "/",
+                {
+                    "script": common.BENCH_DIR / "sign.lua",
+                    "baseline": "sign",
+                    "env": {
+                        "BENCH_TARGETS": str(sign_targets),
+                        "BENCH_CSRF_TOKEN": csrf_token,
+                        "BENCH_CSRF_COOKIE": csrf_cookie,
+                    },
+                },
+            ),
+        ]
         only = set(filter(None, options.only.split(",")))
         rows = []
         signatures = common.query(DATABASE, "SELECT count(*) FROM pledges_signature")[0][0]
-        baseline = {}
+        baseline = {"get": {}, "sign": {}}
+        base_rows = common.query(BASELINE_DATABASE, "SELECT count(*) FROM signbase_entry")[0][0]
         # The machine may be shared, so the baseline and each page take turns in short
         # slices at the same concurrency, and the ratio compares the two totals.
         common.wrk(base_url + "/", connections=8, seconds=2)  # warm the baseline workers
@@ -210,53 +332,108 @@ def main():
         for key, title, url, extra in scenarios:
             if only and key not in only:
                 continue
+            base_kind = extra.get("baseline", "get")
+            base_target, base_extra = baselines[base_kind]
+            if base_kind == "sign":  # the bare form's workers open their connections
+                common.wrk(
+                    base_target,
+                    connections=8,
+                    seconds=1,
+                    script=base_extra["script"],
+                    env={**base_extra["env"], "BENCH_RUN_TAG": "Warm"},
+                )
             for connections in CONCURRENCIES:
                 kwargs = {"script": extra.get("script"), "headers": extra.get("headers", ())}
                 if key != "sign":  # warm the connections, unrecorded
-                    common.wrk(url, connections=connections, seconds=1,
-                               env=extra.get("env", {}), **kwargs)  # fmt: skip
+                    common.wrk(
+                        url, connections=connections, seconds=1, env=extra.get("env", {}), **kwargs
+                    )
                     common.drain(app_url)
                 access_log = run_dir / "app-access.log"
                 log_offset = common.log_size(access_log)
                 references, pieces, raw = [], [], []
+                if base_kind == "sign":
+                    base_rows = common.settled_count(BASELINE_DATABASE, "signbase_entry")
                 for number in range(SLICES):
-                    reference, _raw = common.wrk(base_url + "/", connections=connections,
-                                                 seconds=slice_seconds)  # fmt: skip
+                    run_tag = (
+                        stamp_letters(stamp)
+                        + ("Kc" if connections == 8 else "Mc")
+                        + "bcdfghjkmn"[number]
+                    )
+                    reference, _raw = common.wrk(
+                        base_target,
+                        connections=connections,
+                        seconds=slice_seconds,
+                        script=base_extra.get("script"),
+                        env={**base_extra.get("env", {}), "BENCH_RUN_TAG": run_tag},
+                    )
                     references.append(reference)
                     run_env = dict(extra.get("env", {}))
                     if key == "sign":
-                        run_env["BENCH_RUN_TAG"] = (
-                            stamp_letters(stamp) + ("Kc" if connections == 8 else "Mc")
-                            + "bcdfghjkmn"[number]
-                        )  # fmt: skip
-                    numbers, output = common.wrk(url, connections=connections,
-                                                 seconds=slice_seconds, env=run_env, **kwargs)  # fmt: skip
+                        run_env["BENCH_RUN_TAG"] = run_tag
+                    numbers, output = common.wrk(
+                        url, connections=connections, seconds=slice_seconds, env=run_env, **kwargs
+                    )
                     pieces.append(numbers)
                     raw.append(output)
                     common.drain(app_url)
                 (run_dir / f"{key}-c{connections}.txt").write_text("\n".join(raw))
                 reference = common.combine(references)
                 numbers = common.combine(pieces)
-                baseline.setdefault(connections, []).append(reference)
-                row = {"key": key, "page": title, "connections": connections, **numbers,
-                       "baseline_rps": reference["rps"]}  # fmt: skip
+                baseline[base_kind].setdefault(connections, []).append(reference)
+                row = {
+                    "key": key,
+                    "page": title,
+                    "connections": connections,
+                    **numbers,
+                    "baseline": base_kind,
+                    "baseline_rps": reference["rps"],
+                    "baseline_p95_ms": reference.get("p95_ms"),
+                }
                 if key == "sign":
                     row["checks"], signatures = sign_checks(
-                        signatures, numbers["statuses"], access_log=access_log,
-                        log_offset=log_offset, connections=connections * SLICES,
-                    )  # fmt: skip
+                        signatures,
+                        numbers["statuses"],
+                        access_log=access_log,
+                        log_offset=log_offset,
+                        connections=connections * SLICES,
+                    )
+                if base_kind == "sign":
+                    row["baseline_checks"], base_rows = baseline_sign_checks(
+                        base_rows, references, connections=connections * SLICES
+                    )
                 rows.append(row)
-                common.log(f"{key} c={connections}: {numbers['rps']:.0f} req/s "
-                           f"(baseline {reference['rps']:.0f}), p95 {numbers.get('p95_ms')} ms"
-                           + (f", checks {row['checks']}" if key == "sign" else ""))  # fmt: skip
+                common.log(
+                    f"{key} c={connections}: {numbers['rps']:.0f} req/s "
+                    f"({base_kind} baseline {reference['rps']:.0f}), "
+                    f"p95 {numbers.get('p95_ms')} ms"
+                    + (f", checks {row['checks']}" if key == "sign" else "")
+                )
+        # After the whole bench, as the workers stand: what each holds resident.
+        memory = {
+            "app": common.gunicorn_memory(app_server),
+            "baseline": common.gunicorn_memory(base_server),
+        }
+        common.log(
+            f"Resident memory (MB): app workers {memory['app']['workers_mb']}, "
+            f"baseline workers {memory['baseline']['workers_mb']}"
+        )
     finally:
         for server in servers:
             server.stop()
         if not options.keep:
             common.drop_database(DATABASE)
+            common.drop_database(BASELINE_DATABASE)
 
-    report = results.build(rows, baseline, machine=common.machine(), dataset=dataset,
-                           seconds=options.seconds, stamp=stamp)  # fmt: skip
+    report = results.build(
+        rows,
+        baseline,
+        machine=common.machine(),
+        dataset=dataset,
+        seconds=options.seconds,
+        stamp=stamp,
+        memory=memory,
+    )
     markdown = results.write(report, out_dir, stamp)
     print(markdown)
     if options.update_docs:

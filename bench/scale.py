@@ -48,11 +48,15 @@ def start_nginx(prefix, port, port_a, port_b):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     template = string.Template((common.BENCH_DIR / "nginx.conf.template").read_text())
     config = prefix / "nginx.conf"
-    config.write_text(template.substitute(prefix=prefix, port=port, port_a=port_a,
-                                          port_b=port_b))  # fmt: skip
-    return common.Server("nginx", ["nginx", "-p", str(prefix), "-c", str(config)], env=None,
-                         cwd=prefix, ready_url=f"http://127.0.0.1:{port}/healthz",
-                         log_path=prefix / "nginx.out")  # fmt: skip
+    config.write_text(template.substitute(prefix=prefix, port=port, port_a=port_a, port_b=port_b))
+    return common.Server(
+        "nginx",
+        ["nginx", "-p", str(prefix), "-c", str(config)],
+        env=None,
+        cwd=prefix,
+        ready_url=f"http://127.0.0.1:{port}/healthz",
+        log_path=prefix / "nginx.out",
+    )
 
 
 def post_wrong_codes(base, csrf, address, limit):
@@ -65,9 +69,11 @@ def post_wrong_codes(base, csrf, address, limit):
         if address:
             headers["X-Forwarded-For"] = address
         status, _body, _headers = common.fetch(
-            opener, base + "/join/", {"csrfmiddlewaretoken": token, "code": wrong_code()},
+            opener,
+            base + "/join/",
+            {"csrfmiddlewaretoken": token, "code": wrong_code()},
             headers,
-        )  # fmt: skip
+        )
         statuses.append(status)
         if status == 429:
             break
@@ -90,8 +96,18 @@ def main():
     common.recreate_database(DATABASE)
     common.manage(env, "migrate", "--noinput", "-v0")
     common.manage(env, "load_curriculum", "-v0")
-    common.python(env, "bench/data.py", "--schools", "20", "--signatures", "20000",
-                  "--lessons", "40", "--json", capture=True)  # fmt: skip
+    common.python(
+        env,
+        "bench/data.py",
+        "--schools",
+        "20",
+        "--signatures",
+        "20000",
+        "--lessons",
+        "40",
+        "--json",
+        capture=True,
+    )
     common.manage(env, "collectstatic", "--noinput", "-v0")
     import redis
 
@@ -106,9 +122,18 @@ def main():
     workers = max(2, common.WORKERS // 2)
     try:
         for name, instance_port in (("app-a", port_a), ("app-b", port_b)):
-            servers.append(common.gunicorn(name, "allyship_site.wsgi", instance_port, env=env,
-                                           cwd=common.ROOT, log_dir=run_dir,
-                                           ready_path="/healthz", workers=workers))  # fmt: skip
+            servers.append(
+                common.gunicorn(
+                    name,
+                    "allyship_site.wsgi",
+                    instance_port,
+                    env=env,
+                    cwd=common.ROOT,
+                    log_dir=run_dir,
+                    ready_path="/healthz",
+                    workers=workers,
+                )
+            )
         prefix = Path(tempfile.mkdtemp(prefix="allyship-nginx-"))
         servers.append(start_nginx(prefix, port, port_a, port_b))
         common.log(f"nginx on {proxy} in front of A {a} and B {b} ({workers} workers each)")
@@ -128,13 +153,18 @@ def main():
         offsets = [common.log_size(log) for log in logs]
         before = common.settled_count(DATABASE)
         numbers, raw = common.wrk(
-            proxy + "/", connections=16, seconds=options.seconds,
+            proxy + "/",
+            connections=16,
+            seconds=options.seconds,
             script=common.BENCH_DIR / "sign.lua",
-            env={"BENCH_TARGETS": str(targets), "BENCH_CSRF_TOKEN": token,
-                 "BENCH_CSRF_COOKIE": cookie,
-                 "BENCH_RUN_TAG": "Scale" + "".join(secrets.choice("bcdfghjkmnpqrstvwxz")
-                                                    for _ in range(6))},
-        )  # fmt: skip
+            env={
+                "BENCH_TARGETS": str(targets),
+                "BENCH_CSRF_TOKEN": token,
+                "BENCH_CSRF_COOKIE": cookie,
+                "BENCH_RUN_TAG": "Scale"
+                + "".join(secrets.choice("bcdfghjkmnpqrstvwxz") for _ in range(6)),
+            },
+        )
         (run_dir / "sign.txt").write_text(raw)
         after = common.settled_count(DATABASE)
         duplicates = common.query(
@@ -156,16 +186,19 @@ def main():
             f"p95 {numbers.get('p95_ms')} ms, statuses {numbers['statuses']}",
         )
         checks.add("no name signed a pledge twice", duplicates == 0, f"{duplicates} duplicates")
-        checks.add("both instances took signatures", all(per_instance.values()),
-                   f"303s: {per_instance}")  # fmt: skip
+        checks.add(
+            "both instances took signatures", all(per_instance.values()), f"303s: {per_instance}"
+        )
 
         # 2. Wrong-code limits, shared and keyed by the address nginx forwards.
         csrf = common.csrf_pair(a, "/join/")
         address = f"198.51.100.{secrets.randbelow(200) + 20}"
         on_a = post_wrong_codes(a, csrf, address, WRONG_CODE_LIMIT + 5)
-        checks.add(f"A answers 429 after {WRONG_CODE_LIMIT} wrong codes from {address}",
-                   on_a[-1] == 429 and len(on_a) == WRONG_CODE_LIMIT + 1,
-                   f"{len(on_a)} tries, last {on_a[-1]}")  # fmt: skip
+        checks.add(
+            f"A answers 429 after {WRONG_CODE_LIMIT} wrong codes from {address}",
+            on_a[-1] == 429 and len(on_a) == WRONG_CODE_LIMIT + 1,
+            f"{len(on_a)} tries, last {on_a[-1]}",
+        )
         on_b = post_wrong_codes(b, csrf, address, 1)
         checks.add("B answers 429 to the same address at once", on_b == [429], f"{on_b}")
         other = post_wrong_codes(b, csrf, "198.51.100.3", 1)
@@ -174,42 +207,61 @@ def main():
         opener, _jar = common.browser()
         for number in range(WRONG_CODE_LIMIT + 5):
             status, _body, _headers = common.fetch(
-                opener, proxy + "/join/",
+                opener,
+                proxy + "/join/",
                 {"csrfmiddlewaretoken": csrf[0], "code": wrong_code()},
                 {"Cookie": f"csrftoken={csrf[1]}", "X-Forwarded-For": f"203.0.113.{number}"},
-            )  # fmt: skip
+            )
             forged.append(status)
             if status == 429:
                 break
-        checks.add("through nginx, a forged X-Forwarded-For does not reset the limit",
-                   forged[-1] == 429 and len(forged) <= WRONG_CODE_LIMIT + 1,
-                   f"{len(forged)} tries, last {forged[-1]}")  # fmt: skip
+        checks.add(
+            "through nginx, a forged X-Forwarded-For does not reset the limit",
+            forged[-1] == 429 and len(forged) <= WRONG_CODE_LIMIT + 1,
+            f"{len(forged)} tries, last {forged[-1]}",
+        )
 
         # 3. Sessions: log in on A, be logged in on B (and through nginx).
         teacher = common.query(
-            DATABASE, "SELECT username FROM auth_user WHERE username LIKE 'teacher%%' "
-            "ORDER BY id LIMIT 1")[0][0]  # fmt: skip
+            DATABASE,
+            "SELECT username FROM auth_user WHERE username LIKE 'teacher%%' ORDER BY id LIMIT 1",
+        )[0][0]
         session = common.log_in(a, teacher, "bench-teacher-password-not-secret")
         opener, _jar = common.browser()
         for name, base in (("B", b), ("nginx", proxy)):
-            status, body, _headers = common.fetch(opener, base + "/teach/",
-                                                  headers={"Cookie": f"sessionid={session}"})  # fmt: skip
-            checks.add(f"a session from A is logged in on {name}",
-                       status == 200 and "Log out" in body, f"status {status}")  # fmt: skip
+            status, body, _headers = common.fetch(
+                opener, base + "/teach/", headers={"Cookie": f"sessionid={session}"}
+            )
+            checks.add(
+                f"a session from A is logged in on {name}",
+                status == 200 and "Log out" in body,
+                f"status {status}",
+            )
     finally:
         for server in reversed(servers):
             server.stop()
         if not options.keep:
             common.drop_database(DATABASE)
 
-    report = {"stamp": stamp, "machine": common.machine(), "checks": checks.items,
-              "topology": {"nginx": port, "a": port_a, "b": port_b, "workers_each": workers,
-                           "redis": REDIS_URL, "database": DATABASE}}  # fmt: skip
+    report = {
+        "stamp": stamp,
+        "machine": common.machine(),
+        "checks": checks.items,
+        "topology": {
+            "nginx": port,
+            "a": port_a,
+            "b": port_b,
+            "workers_each": workers,
+            "redis": REDIS_URL,
+            "database": DATABASE,
+        },
+    }
     common.dump(out_dir / f"scale-{stamp}.json", report)
     common.dump(out_dir / "scale-latest.json", report)
     lines = ["| check | result | detail |", "| --- | --- | --- |"]
-    lines += [f"| {c['check']} | {'PASS' if c['ok'] else 'FAIL'} | {c['detail']} |"
-              for c in checks.items]  # fmt: skip
+    lines += [
+        f"| {c['check']} | {'PASS' if c['ok'] else 'FAIL'} | {c['detail']} |" for c in checks.items
+    ]
     (out_dir / "scale-latest.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0 if all(c["ok"] for c in checks.items) else 1

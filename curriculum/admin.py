@@ -224,19 +224,51 @@ class LessonAdmin(PublishableAdmin):
     readonly_fields = ("created", "updated")
     fieldsets = (
         (None, {"fields": ("title", "slug", "module", "status", "age_bands", "themes")}),
-        (_("Overview"), {"fields": ("duration_minutes", "summary", "outcome", "objectives",
-                                    "key_learning_points", "key_vocabulary", "materials")}),
-        (_("Before teaching"), {"fields": ("content_guidance", "supervision", "supervision_note",
-                                           "safeguarding")}),
-        (_("In the lesson"), {"fields": ("starter_question", "discussion_questions",
-                                         "misconceptions", "exit_questions")}),
+        (
+            _("Overview"),
+            {
+                "fields": (
+                    "duration_minutes",
+                    "summary",
+                    "outcome",
+                    "objectives",
+                    "key_learning_points",
+                    "key_vocabulary",
+                    "materials",
+                )
+            },
+        ),
+        (
+            _("Before teaching"),
+            {"fields": ("content_guidance", "supervision", "supervision_note", "safeguarding")},
+        ),
+        (
+            _("In the lesson"),
+            {
+                "fields": (
+                    "starter_question",
+                    "discussion_questions",
+                    "misconceptions",
+                    "exit_questions",
+                )
+            },
+        ),
         (_("Quizzes"), {"fields": ("starter_quiz", "exit_quiz")}),
-        (_("Adapting and extending"), {"fields": ("adaptations_send", "adaptations_eal",
-                                                  "adaptations_mixed_age", "extension",
-                                                  "teacher_notes")}),
+        (
+            _("Adapting and extending"),
+            {
+                "fields": (
+                    "adaptations_send",
+                    "adaptations_eal",
+                    "adaptations_mixed_age",
+                    "extension",
+                    "teacher_notes",
+                )
+            },
+        ),
         (_("Sources"), {"fields": ("sources",)}),
         (_("History"), {"fields": ("created", "updated"), "classes": ("collapse",)}),
-    )  # fmt: skip
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("age_bands")

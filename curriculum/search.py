@@ -83,9 +83,10 @@ def lesson_documents(lesson):
     if lesson.pk:
         themes = [theme.name for theme in lesson.themes.all()]
         activities = [
-            text for activity in lesson.activities.all()
+            text
+            for activity in lesson.activities.all()
             for text in (activity.title, activity.instructions)
-        ]  # fmt: skip
+        ]
         handouts = [
             text for handout in lesson.handouts.all() for text in (handout.title, handout.body)
         ]
@@ -111,11 +112,15 @@ def lesson_documents(lesson):
         *[
             getattr(lesson, name)
             for name in (
-                "safeguarding", "adaptations_send", "adaptations_eal", "adaptations_mixed_age",
-                "extension", "teacher_notes",
+                "safeguarding",
+                "adaptations_send",
+                "adaptations_eal",
+                "adaptations_mixed_age",
+                "extension",
+                "teacher_notes",
             )
         ],
-    ]  # fmt: skip
+    ]
     return {
         "search_title": document(lesson.title),
         "search_lead": document(*lead),

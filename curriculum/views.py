@@ -1,8 +1,10 @@
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from curriculum import markdown
@@ -11,17 +13,40 @@ from curriculum.forms import LessonFilterForm
 from curriculum.models import Handout, Lesson, Module, SupportService, Unit, UnitLesson
 
 
+def same_for_visitors(view):
+    """Serve a public page from the cache framework (`cache_page`) to visitors without a
+    session or a waiting message, for CURRICULUM_CACHE_SECONDS: the page is then the same
+    for every one of them. Rendering is most of a lesson page's cost. Teachers and staff
+    (a session) always get it rendered, so their own pages and any edit show at once."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.CURRICULUM_CACHE_SECONDS
+        if (
+            not seconds
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or CookieStorage.cookie_name in request.COOKIES
+        ):
+            return view(request, *args, **kwargs)
+        cached = cache_page(seconds, cache="pages", key_prefix="curriculum")(view)
+        return cached(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _lessons_for(user):
     return Lesson.objects.visible_to(user).filter(module__in=Module.objects.visible_to(user))
 
 
 @require_safe
+@same_for_visitors
 def home(request):
     modules = Module.objects.published().with_lesson_counts().order_by("order")
     return render(request, "curriculum/home.html", {"modules": modules})
 
 
 @require_safe
+@same_for_visitors
 def module_detail(request, slug):
     module = get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
     lessons = (
@@ -45,6 +70,7 @@ def module_family_note(request, slug):
 
 
 @require_safe
+@same_for_visitors
 def lesson_list(request):
     visible = _lessons_for(request.user)
     form = LessonFilterForm(request.GET, lessons=visible)
@@ -86,6 +112,7 @@ def lesson_list(request):
 
 
 @require_safe
+@same_for_visitors
 def unit_detail(request, band_slug):
     unit = get_object_or_404(
         Unit.objects.for_page(_lessons_for(request.user)), age_band__slug=band_slug
@@ -117,6 +144,7 @@ def _lesson_context(request, lesson):
 
 
 @require_safe
+@same_for_visitors
 def lesson_detail(request, slug):
     lesson = _get_lesson(request, slug)
     context = _lesson_context(request, lesson)
@@ -125,6 +153,7 @@ def lesson_detail(request, slug):
 
 
 @require_safe
+@same_for_visitors
 def lesson_print(request, slug):
     lesson = _get_lesson(request, slug)
     context = _lesson_context(request, lesson)
@@ -133,6 +162,7 @@ def lesson_print(request, slug):
 
 
 @require_safe
+@same_for_visitors
 def handout_print(request, slug, handout_slug):
     handout = get_object_or_404(
         Handout.objects.select_related("lesson").filter(lesson__in=_lessons_for(request.user)),
@@ -158,6 +188,7 @@ def _teacher_guide_html():
 
 
 @require_safe
+@same_for_visitors
 def teacher_guide(request):
     return render(
         request,

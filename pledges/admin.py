@@ -96,8 +96,15 @@ class PledgeAdmin(admin.ModelAdmin):
     list_select_related = ("classroom",)
     # The status changes only through Pledge.open/pause/close (the actions), which
     # refuse what makes no sense, e.g. opening a pledge with nothing to sign.
-    readonly_fields = ("status", "join_code", "link_token", "opened_at", "closed_at", "created",
-                       "updated")  # fmt: skip
+    readonly_fields = (
+        "status",
+        "join_code",
+        "link_token",
+        "opened_at",
+        "closed_at",
+        "created",
+        "updated",
+    )
     autocomplete_fields = ("classroom", "template", "lesson", "created_by")
     inlines = (CommitmentInline, SignatureInline)
     actions = ("open_pledges", "pause_pledges", "close_pledges")
@@ -110,10 +117,11 @@ class PledgeAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{pledge}: {refused.message}", messages.ERROR)
             else:
                 self.message_user(
-                    request, _("%(pledge)s is now %(status)s.") % {
-                        "pledge": pledge, "status": pledge.get_status_display()},
+                    request,
+                    _("%(pledge)s is now %(status)s.")
+                    % {"pledge": pledge, "status": pledge.get_status_display()},
                     messages.SUCCESS,
-                )  # fmt: skip
+                )
 
     @admin.action(description=_("Open (or reopen) selected pledges"))
     def open_pledges(self, request, queryset):

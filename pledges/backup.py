@@ -89,8 +89,18 @@ def restore(path, *, alias="default"):
     connections[alias].close()  # the restore must not wait for our own idle connection
     if vendor == "postgresql":
         args, env = _pg_args_and_env(db)
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              *args, str(path)], env)  # fmt: skip
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(path),
+            ],
+            env,
+        )
     elif vendor == "sqlite":
         source = sqlite3.connect(path)
         target = sqlite3.connect(db["NAME"], timeout=20)

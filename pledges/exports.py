@@ -80,6 +80,16 @@ def qr_svg(url):
     """
     qr = segno.make(url, error="m")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", border=QUIET_ZONE_MODULES, omitsize=True, dark="#000",
-            light="#fff", xmldecl=False, svgns=True, title="QR code", nl=False)  # fmt: skip
+    qr.save(
+        buffer,
+        kind="svg",
+        border=QUIET_ZONE_MODULES,
+        omitsize=True,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgns=True,
+        title="QR code",
+        nl=False,
+    )
     return buffer.getvalue().decode()

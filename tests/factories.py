@@ -47,8 +47,16 @@ def make_module(slug="start-a-conversation", **overrides):
     return module
 
 
-def make_lesson(slug=None, *, module=None, age_bands=None, themes=None, activities=None,
-                handouts=None, **overrides):  # fmt: skip
+def make_lesson(
+    slug=None,
+    *,
+    module=None,
+    age_bands=None,
+    themes=None,
+    activities=None,
+    handouts=None,
+    **overrides,
+):
     number = next(_sequence)
     slug = slug or f"lesson-{number}"
     defaults = {
@@ -116,8 +124,14 @@ def make_school(name="Riverside School", slug=None):
     return school
 
 
-def make_teacher(email="teacher@riverside.example", *, school=None, role="teacher",
-                 first_name="Tess", password="a-long-teacher-pass-42"):  # fmt: skip
+def make_teacher(
+    email="teacher@riverside.example",
+    *,
+    school=None,
+    role="teacher",
+    first_name="Tess",
+    password="a-long-teacher-pass-42",
+):
     from pledges.models import Membership
 
     user = get_user_model().objects.create_user(

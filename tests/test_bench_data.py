@@ -17,14 +17,21 @@ from tests.factories import make_lesson, make_signature
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"schools": 2, "classrooms_per_school": 2, "pledges_per_classroom": 2,
-         "signatures": 60, "lessons": 5}  # fmt: skip
+SMALL = {
+    "schools": 2,
+    "classrooms_per_school": 2,
+    "pledges_per_classroom": 2,
+    "signatures": 60,
+    "lessons": 5,
+}
 
 
 @pytest.fixture
 def curriculum():
-    return [make_lesson("speaking-up", handouts=[("speaking-up-cards", "Cards")]),
-            make_lesson("listening-first")]  # fmt: skip
+    return [
+        make_lesson("speaking-up", handouts=[("speaking-up-cards", "Cards")]),
+        make_lesson("listening-first"),
+    ]
 
 
 def test_generates_the_requested_rows(curriculum):
@@ -44,8 +51,10 @@ def test_generates_the_requested_rows(curriculum):
 def test_generated_signatures_respect_the_constraints(curriculum):
     generate(**SMALL, big_pledge_signatures=20)
     for signature in Signature.objects.all():
-        assert names.validate(signature.display_name) == (signature.display_name,
-                                                          signature.name_key)  # fmt: skip
+        assert names.validate(signature.display_name) == (
+            signature.display_name,
+            signature.name_key,
+        )
         assert signature.commitments.exists()
         assert {c.pledge_id for c in signature.commitments.all()} == {signature.pledge_id}
     twice = Signature.objects.values("pledge", "name_key").annotate(n=Count("id"))
@@ -79,9 +88,14 @@ def test_command_prints_a_summary(curriculum):
 
 @pytest.mark.parametrize(
     ("name", "allowed"),
-    [("allyship_bench", True), ("test_allyship", True), ("/srv/var/test-12.sqlite3", True),
-     ("allyship", False), ("/srv/allyship/var/allyship.sqlite3", False)],
-)  # fmt: skip
+    [
+        ("allyship_bench", True),
+        ("test_allyship", True),
+        ("/srv/var/test-12.sqlite3", True),
+        ("allyship", False),
+        ("/srv/allyship/var/allyship.sqlite3", False),
+    ],
+)
 def test_only_bench_and_test_databases_are_filled_without_force(name, allowed):
     assert may_fill(name) is allowed
 
@@ -105,8 +119,9 @@ def test_public_pledge_page_queries_do_not_grow_with_signatures(anon_client, cur
     # The pledge by its link token, its open check-in (if any), the commitments for the
     # form, the count, the names (this pledge shows them): the same for 5 or 150.
     small = Pledge.objects.get(pk=generate(**SMALL, big_pledge_signatures=5)["big_pledge_id"])
-    large = Pledge.objects.get(pk=generate(**{**SMALL, "signatures": 400},
-                                           big_pledge_signatures=150)["big_pledge_id"])  # fmt: skip
+    large = Pledge.objects.get(
+        pk=generate(**{**SMALL, "signatures": 400}, big_pledge_signatures=150)["big_pledge_id"]
+    )
     assert small.show_names and large.show_names
     assert small.signatures.count() == 5 and large.signatures.count() == 150
     assert count_queries(anon_client, large.get_link_url()) == count_queries(
@@ -118,8 +133,9 @@ def test_teacher_pledge_page_queries_do_not_grow_with_signatures(client, curricu
     # Session, user, membership; the pledge with counts; commitments with counts; the
     # signatures and their commitments: the same for 5 or 150.
     small = Pledge.objects.get(pk=generate(**SMALL, big_pledge_signatures=5)["big_pledge_id"])
-    large = Pledge.objects.get(pk=generate(**{**SMALL, "signatures": 400},
-                                           big_pledge_signatures=150)["big_pledge_id"])  # fmt: skip
+    large = Pledge.objects.get(
+        pk=generate(**{**SMALL, "signatures": 400}, big_pledge_signatures=150)["big_pledge_id"]
+    )
     client.force_login(small.classroom.teacher)
     small_count = count_queries(client, small.get_absolute_url())
     client.force_login(large.classroom.teacher)

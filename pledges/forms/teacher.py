@@ -69,8 +69,17 @@ class PledgeForm(forms.ModelForm):
 
     class Meta:
         model = Pledge
-        fields = ["classroom", "title", "intro", "goal", "closes_at", "show_names",
-                  "approve_first", "ask_exit_question", "checkin_weeks"]  # fmt: skip
+        fields = [
+            "classroom",
+            "title",
+            "intro",
+            "goal",
+            "closes_at",
+            "show_names",
+            "approve_first",
+            "ask_exit_question",
+            "checkin_weeks",
+        ]
         labels = {
             "intro": _("Introduction students read first (optional)"),
             "goal": _("Goal: how many signatures (optional)"),

@@ -17,9 +17,14 @@ register = template.Library()
 def board_pledge(context, lesson, screen_number):
     request = context.request
     membership = access.membership_of(request.user)
-    data = {"lesson": lesson, "screen_number": screen_number, "is_teacher": membership is not None,
-            "is_signed_in": request.user.is_authenticated, "request": request,
-            "messages": list(get_messages(request))}  # fmt: skip
+    data = {
+        "lesson": lesson,
+        "screen_number": screen_number,
+        "is_teacher": membership is not None,
+        "is_signed_in": request.user.is_authenticated,
+        "request": request,
+        "messages": list(get_messages(request)),
+    }
     if membership is None:
         return data
     pledge_pk = request.GET.get("pledge", "")

@@ -11,8 +11,15 @@ import pytest
 from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts", "screenshots")
 
 # Playwright's sync API runs an event loop in this thread; the tests still use the ORM
@@ -83,8 +90,12 @@ def page(browser, server):
 
 @pytest.fixture
 def phone(browser, server):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -121,8 +132,12 @@ def log_in(context, server, user):
 
 def new_page(browser, *, phone=False, **options):
     if phone:
-        options.update(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                       device_scale_factor=2)  # fmt: skip
+        options.update(
+            viewport={"width": 360, "height": 740},
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        )
     else:
         options.setdefault("viewport", {"width": 1280, "height": 900})
     context = browser.new_context(**options)

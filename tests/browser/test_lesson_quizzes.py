@@ -13,15 +13,19 @@ QUIZ = [
     {
         "question": f"Question {number}: which of these is an example of consent?",
         "answers": [
-            {"text": "Hugging someone who didn't say no",
-             "misconception": "Not saying no is the same as saying yes."},
+            {
+                "text": "Hugging someone who didn't say no",
+                "misconception": "Not saying no is the same as saying yes.",
+            },
             {"text": "Asking 'Can I hug you?' and waiting for a yes", "correct": True},
-            {"text": "Hugging someone because they hugged you last week",
-             "misconception": "Saying yes once means yes every time."},
+            {
+                "text": "Hugging someone because they hugged you last week",
+                "misconception": "Saying yes once means yes every time.",
+            },
         ],
     }
     for number in range(1, 7)
-]  # fmt: skip
+]
 
 
 @pytest.fixture

@@ -49,19 +49,30 @@ def test_publish_and_unpublish_actions(staff_client):
 
 def lesson_form(lesson, **changes):
     data = {
-        "title": lesson.title, "slug": lesson.slug, "module": lesson.module.pk,
-        "status": lesson.status, "age_bands": [b.pk for b in lesson.age_bands.all()],
-        "duration_minutes": lesson.duration_minutes, "summary": lesson.summary,
-        "outcome": lesson.outcome, "objectives": "Students can do a thing.\nStudents can more.",
-        "key_vocabulary": "Ally | Someone who helps", "content_guidance": "",
-        "misconceptions": "", "sources": "Barnes-Smith, M. | No Going Back | 2020 | EqualiTeach",
+        "title": lesson.title,
+        "slug": lesson.slug,
+        "module": lesson.module.pk,
+        "status": lesson.status,
+        "age_bands": [b.pk for b in lesson.age_bands.all()],
+        "duration_minutes": lesson.duration_minutes,
+        "summary": lesson.summary,
+        "outcome": lesson.outcome,
+        "objectives": "Students can do a thing.\nStudents can more.",
+        "key_vocabulary": "Ally | Someone who helps",
+        "content_guidance": "",
+        "misconceptions": "",
+        "sources": "Barnes-Smith, M. | No Going Back | 2020 | EqualiTeach",
         "safeguarding": "Tell the DSL.",
-        "activities-TOTAL_FORMS": "1", "activities-INITIAL_FORMS": "0",
-        "activities-0-order": "1", "activities-0-title": "All of it",
-        "activities-0-minutes": "30", "activities-0-grouping": "whole-class",
+        "activities-TOTAL_FORMS": "1",
+        "activities-INITIAL_FORMS": "0",
+        "activities-0-order": "1",
+        "activities-0-title": "All of it",
+        "activities-0-minutes": "30",
+        "activities-0-grouping": "whole-class",
         "activities-0-instructions": "Do **it**.",
-        "handouts-TOTAL_FORMS": "0", "handouts-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "handouts-TOTAL_FORMS": "0",
+        "handouts-INITIAL_FORMS": "0",
+    }
     data.update(changes)
     return data
 

@@ -18,14 +18,18 @@ QUIZ = [
         "question": f"Question {number}: which is an example of consent?",
         "answers": [
             {"text": "Asking and waiting for a yes", "correct": True},
-            {"text": "Hugging someone who didn't say no",
-             "misconception": "Not saying no is the same as saying yes."},
-            {"text": "Hugging because they did last week",
-             "misconception": "Yes once means yes every time."},
+            {
+                "text": "Hugging someone who didn't say no",
+                "misconception": "Not saying no is the same as saying yes.",
+            },
+            {
+                "text": "Hugging because they did last week",
+                "misconception": "Yes once means yes every time.",
+            },
         ],
     }
     for number in range(1, 7)
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -40,10 +44,13 @@ def post(staff_client, lesson, **changes):
 
 def test_staff_set_supervision_and_quizzes(staff_client, lesson):
     response = post(
-        staff_client, lesson,
-        supervision=Supervision.REQUIRED, supervision_note="Disclosures are likely.",
-        starter_quiz=quiz_as_yaml(QUIZ), exit_quiz=quiz_as_yaml(QUIZ[:4]),
-    )  # fmt: skip
+        staff_client,
+        lesson,
+        supervision=Supervision.REQUIRED,
+        supervision_note="Disclosures are likely.",
+        starter_quiz=quiz_as_yaml(QUIZ),
+        exit_quiz=quiz_as_yaml(QUIZ[:4]),
+    )
     assert response.status_code == 302
     lesson.refresh_from_db()
     assert lesson.supervision == Supervision.REQUIRED

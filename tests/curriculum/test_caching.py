@@ -1,13 +1,17 @@
-"""Public pages and static files in browsers' caches: a page is revalidated with its
-ETag and every curriculum edit shows at once; static files are kept for a year.
+"""Public pages and static files in caches: a page is revalidated with its ETag; visitors
+without a session share one rendering for CURRICULUM_CACHE_SECONDS (off while
+developing, so every curriculum edit shows at once), teachers and staff always get a
+fresh one; static files are kept for a year.
 """
 
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -75,6 +79,77 @@ def test_staff_see_drafts_and_the_public_does_not(anon_client, staff_client):
     assert "Not yet ready" not in anon_client.get("/lessons/").text
 
 
+# Visitors' pages from the cache framework ------------------------------------------------
+
+
+@pytest.fixture
+def one_second_window(settings):
+    settings.CURRICULUM_CACHE_SECONDS = 1
+    caches["pages"].clear()  # each process's own memory: nothing from an earlier test
+    yield
+    caches["pages"].clear()
+
+
+@pytest.mark.parametrize("url", ["/", "/lessons/", "/lessons/speaking-up/"])
+def test_visitors_see_an_edit_once_the_window_has_passed(
+    one_second_window, anon_client, lesson, url
+):
+    anon_client.get(url)
+    lesson.title = lesson.module.title = "Speaking up for a friend"
+    lesson.save()
+    lesson.module.save()
+    assert "Speaking up for a friend" not in anon_client.get(url).text  # the kept page
+    time.sleep(1.1)
+    assert "Speaking up for a friend" in anon_client.get(url).text
+
+
+def test_a_kept_page_is_served_without_rendering_it_again(
+    one_second_window, anon_client, lesson, django_assert_num_queries
+):
+    first = anon_client.get(lesson.get_absolute_url())
+    with django_assert_num_queries(0):
+        again = anon_client.get(lesson.get_absolute_url())
+    assert again.content == first.content
+    assert "max-age=1" in again["Cache-Control"]
+
+
+def test_teachers_and_staff_see_an_edit_at_once(
+    one_second_window, anon_client, teacher_client, staff_client, lesson
+):
+    anon_client.get(lesson.get_absolute_url())
+    lesson.title = "Speaking up for a friend"
+    lesson.save()
+    for client in (teacher_client, staff_client):
+        assert "Speaking up for a friend" in client.get(lesson.get_absolute_url()).text
+
+
+def test_a_visitors_kept_page_never_reaches_a_teacher(
+    one_second_window, anon_client, teacher_client, lesson
+):
+    anon_client.get(lesson.get_absolute_url())
+    response = teacher_client.get(lesson.get_absolute_url())
+    assert "Log out" in response.text and 'name="csrfmiddlewaretoken"' in response.text
+    assert "Log out" not in anon_client.get(lesson.get_absolute_url()).text
+
+
+def test_production_keeps_visitors_pages_a_minute():
+    code = "from django.conf import settings as s; print(s.CURRICULUM_CACHE_SECONDS)"
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "DJANGO_SETTINGS_MODULE": "allyship_site.settings",
+        "PATH": "/usr/bin:/bin",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert output == ["60"]
+
+
 # Static files ----------------------------------------------------------------------------
 
 
@@ -96,12 +171,19 @@ def test_production_settings_cache_static_files_for_a_year():
         "from django.conf import settings as s; "
         "print(s.WHITENOISE_MAX_AGE, s.STORAGES['staticfiles']['BACKEND'])"
     )
-    env = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE":
-           "allyship_site.settings", "PATH": "/usr/bin:/bin"}  # fmt: skip
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "DJANGO_SETTINGS_MODULE": "allyship_site.settings",
+        "PATH": "/usr/bin:/bin",
+    }
     output = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert output == [
         "31536000",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",

@@ -17,21 +17,54 @@ def library():
     talk = make_module("start-a-conversation", order=1)
     stop = make_module("stop-it-before-it-starts", order=2)
     return {
-        "rules": make_lesson("our-talking-rules", title="Our talking rules", module=talk,
-                             age_bands=[young], themes=[], duration_minutes=30,
-                             activities=[("Rules", 30, None)], summary="Agree how we talk."),
-        "bystander": make_lesson("active-bystander", title="The active bystander", module=stop,
-                                 age_bands=[middle], themes=[bystander], duration_minutes=45,
-                                 summary="Practise the five Ds of intervention."),
-        "consent": make_lesson("what-consent-means", title="What consent means", module=stop,
-                               age_bands=[middle], themes=[consent], duration_minutes=60,
-                               activities=[("All", 60, None)], summary="Asking and listening."),
-        "long": make_lesson("long-workshop", title="Long workshop", module=talk,
-                            age_bands=[middle], themes=[bystander], duration_minutes=75,
-                            activities=[("All", 75, None)], summary="A double lesson."),
-        "draft": make_lesson("draft-bystander", title="Draft bystander", module=stop,
-                             status=Status.DRAFT, age_bands=[middle], themes=[bystander]),
-    }  # fmt: skip
+        "rules": make_lesson(
+            "our-talking-rules",
+            title="Our talking rules",
+            module=talk,
+            age_bands=[young],
+            themes=[],
+            duration_minutes=30,
+            activities=[("Rules", 30, None)],
+            summary="Agree how we talk.",
+        ),
+        "bystander": make_lesson(
+            "active-bystander",
+            title="The active bystander",
+            module=stop,
+            age_bands=[middle],
+            themes=[bystander],
+            duration_minutes=45,
+            summary="Practise the five Ds of intervention.",
+        ),
+        "consent": make_lesson(
+            "what-consent-means",
+            title="What consent means",
+            module=stop,
+            age_bands=[middle],
+            themes=[consent],
+            duration_minutes=60,
+            activities=[("All", 60, None)],
+            summary="Asking and listening.",
+        ),
+        "long": make_lesson(
+            "long-workshop",
+            title="Long workshop",
+            module=talk,
+            age_bands=[middle],
+            themes=[bystander],
+            duration_minutes=75,
+            activities=[("All", 75, None)],
+            summary="A double lesson.",
+        ),
+        "draft": make_lesson(
+            "draft-bystander",
+            title="Draft bystander",
+            module=stop,
+            status=Status.DRAFT,
+            age_bands=[middle],
+            themes=[bystander],
+        ),
+    }
 
 
 def titles(response):
@@ -42,8 +75,11 @@ def test_lists_published_lessons_with_a_count(anon_client, library):
     response = anon_client.get("/lessons/")
     assert response.status_code == 200
     assert set(titles(response)) == {
-        "Our talking rules", "The active bystander", "What consent means", "Long workshop"
-    }  # fmt: skip
+        "Our talking rules",
+        "The active bystander",
+        "What consent means",
+        "Long workshop",
+    }
     assert "4 lessons match" in response.text
     assert "Draft bystander" not in response.text
 
@@ -91,8 +127,9 @@ def test_search_finds_words_in_title_summary_activities_and_themes(anon_client, 
     assert titles(anon_client.get("/lessons/?q=double")) == ["Long workshop"]  # summary
     assert titles(anon_client.get("/lessons/?q=talking")) == ["Our talking rules"]  # title
     assert set(titles(anon_client.get("/lessons/?q=intervention"))) == {
-        "The active bystander", "Long workshop"  # a theme's name
-    }  # fmt: skip
+        "The active bystander",
+        "Long workshop",  # a theme's name
+    }
     assert titles(anon_client.get("/lessons/?q=listening")) == ["What consent means"]
     assert titles(anon_client.get("/lessons/?q=nothing-like-this")) == []
 
@@ -117,17 +154,26 @@ def test_search_finds_plurals_and_word_beginnings_not_word_middles(anon_client, 
 def test_search_follows_an_edit_in_the_admin(staff_client, anon_client, library):
     lesson = library["long"]
     form = {
-        "title": "Upstanders at lunchtime", "slug": lesson.slug, "module": lesson.module.pk,
-        "status": "published", "age_bands": [band.pk for band in lesson.age_bands.all()],
-        "duration_minutes": 75, "summary": "About kindness on the bus.",
+        "title": "Upstanders at lunchtime",
+        "slug": lesson.slug,
+        "module": lesson.module.pk,
+        "status": "published",
+        "age_bands": [band.pk for band in lesson.age_bands.all()],
+        "duration_minutes": 75,
+        "summary": "About kindness on the bus.",
         "outcome": "I can help.",
-        "activities-TOTAL_FORMS": 1, "activities-INITIAL_FORMS": 1,
-        "activities-0-id": lesson.activities.get().pk, "activities-0-lesson": lesson.pk,
-        "activities-0-order": 1, "activities-0-title": "Role play at the gates",
-        "activities-0-minutes": 75, "activities-0-grouping": "pairs",
+        "activities-TOTAL_FORMS": 1,
+        "activities-INITIAL_FORMS": 1,
+        "activities-0-id": lesson.activities.get().pk,
+        "activities-0-lesson": lesson.pk,
+        "activities-0-order": 1,
+        "activities-0-title": "Role play at the gates",
+        "activities-0-minutes": 75,
+        "activities-0-grouping": "pairs",
         "activities-0-instructions": "Act it out.",
-        "handouts-TOTAL_FORMS": 0, "handouts-INITIAL_FORMS": 0,
-    }  # fmt: skip
+        "handouts-TOTAL_FORMS": 0,
+        "handouts-INITIAL_FORMS": 0,
+    }
     response = staff_client.post(f"/admin/curriculum/lesson/{lesson.pk}/change/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert titles(anon_client.get("/lessons/?q=upstanders")) == ["Upstanders at lunchtime"]
@@ -138,8 +184,12 @@ def test_search_follows_an_edit_in_the_admin(staff_client, anon_client, library)
 
 def test_search_ranks_title_matches_first(anon_client, library):
     make_lesson("mentions", title="Another lesson", summary="Mentions consent in passing.")
-    make_lesson("deep", title="Deep in the body", summary="Asking first.",
-                activities=[("Consent and more consent", 45, None)])  # fmt: skip
+    make_lesson(
+        "deep",
+        title="Deep in the body",
+        summary="Asking first.",
+        activities=[("Consent and more consent", 45, None)],
+    )
     found = titles(anon_client.get("/lessons/?q=consent"))
     assert found == ["What consent means", "Another lesson", "Deep in the body"]
 

@@ -127,8 +127,9 @@ def test_all_screens_page_lists_every_screen_for_printing(anon_client, lesson):
     assert "Name one safe way to help." in response.text
 
 
-def test_a_screen_takes_the_same_queries_for_a_long_lesson(anon_client, lesson,
-                                                            django_assert_num_queries):  # fmt: skip
+def test_a_screen_takes_the_same_queries_for_a_long_lesson(
+    anon_client, lesson, django_assert_num_queries
+):
     long = make_lesson(activities=[(f"Step {n}", 5, None) for n in range(1, 10)])
     for current in (lesson, long):
         # The lesson with its module, then age bands, themes, activities and handouts.

@@ -14,13 +14,17 @@ def question(number):
     return {
         "question": f"Question {number}: which is an example of consent?",
         "answers": [
-            {"text": f"Hugging someone who didn't say no ({number})",
-             "misconception": f"Not saying no is the same as saying yes ({number})."},
+            {
+                "text": f"Hugging someone who didn't say no ({number})",
+                "misconception": f"Not saying no is the same as saying yes ({number}).",
+            },
             {"text": f"Asking and waiting for a yes ({number})", "correct": True},
-            {"text": f"Hugging because they hugged you last week ({number})",
-             "misconception": f"Yes once means yes every time ({number})."},
+            {
+                "text": f"Hugging because they hugged you last week ({number})",
+                "misconception": f"Yes once means yes every time ({number}).",
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture

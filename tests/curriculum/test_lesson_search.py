@@ -88,9 +88,10 @@ def test_search_keeps_the_theme_filter(anon_client, shipped):
     response = anon_client.get("/lessons/", {"q": "bystander", "theme": "respect-and-kindness"})
     slugs = {lesson.slug for lesson in response.context["page"]}
     expected = {
-        slug for slug, data, text in lesson_files()
+        slug
+        for slug, data, text in lesson_files()
         if "respect-and-kindness" in data["themes"] and "bystander" in text
-    }  # fmt: skip
+    }
     assert slugs == expected
     assert 0 < len(expected) < len(about("bystander", "bystander-intervention"))
 

@@ -17,8 +17,11 @@ def test_every_internal_link_resolves(anon_client):
     load_content(settings.CURRICULUM_DIR)
     home = anon_client.get("/")
     assert home.status_code == 200
-    for name in ("Start a Conversation", "Stop It Before It Starts",
-                 "Create a Respectful Environment"):  # fmt: skip
+    for name in (
+        "Start a Conversation",
+        "Stop It Before It Starts",
+        "Create a Respectful Environment",
+    ):
         assert name in home.text
     to_visit, seen = ["/", "/lessons/", "/guide/"], set()
     while to_visit:

@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def module():
     module = make_module(family_note="We talked about **kindness**.")
-    make_lesson("speaking-up", module=module, title="Speaking up for a friend",
-                handouts=[("speaking-up-cards", "Scenario cards")])  # fmt: skip
+    make_lesson(
+        "speaking-up",
+        module=module,
+        title="Speaking up for a friend",
+        handouts=[("speaking-up-cards", "Scenario cards")],
+    )
     return module
 
 

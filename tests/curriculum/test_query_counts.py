@@ -36,8 +36,13 @@ def build(lesson_count):
     bands = [make_age_band(), make_age_band("ages-14-16", label="Ages 14–16", min_age=14)]
     themes = [make_theme("consent", "Consent"), make_theme()]
     SupportService.objects.create(name="Childline", helps_with="x", contact="y", country="GB")
-    make_lesson("speaking-up", module=module, age_bands=bands, themes=themes,
-                handouts=[("speaking-up-cards", "Cards")])  # fmt: skip
+    make_lesson(
+        "speaking-up",
+        module=module,
+        age_bands=bands,
+        themes=themes,
+        handouts=[("speaking-up-cards", "Cards")],
+    )
     for number in range(lesson_count - 1):
         make_lesson(f"lesson-n{number}", module=module, age_bands=bands, themes=themes)
 
@@ -54,7 +59,11 @@ def test_query_count_is_constant_as_lessons_grow(anon_client, url, expected):
     build(3)
     small = count_queries(anon_client, url)
     for number in range(57):
-        make_lesson(f"more-{number}", module=make_module("start-a-conversation"),
-                    age_bands=[make_age_band()], themes=[make_theme("consent")])  # fmt: skip
+        make_lesson(
+            f"more-{number}",
+            module=make_module("start-a-conversation"),
+            age_bands=[make_age_band()],
+            themes=[make_theme("consent")],
+        )
     large = count_queries(anon_client, url)
     assert small == large == expected

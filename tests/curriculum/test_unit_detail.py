@@ -127,8 +127,13 @@ def make_unit(band, lessons):
 
 def test_a_draft_lesson_is_left_out_for_visitors_and_shown_to_staff(anon_client, staff_client):
     band = make_age_band()
-    first = make_lesson("first", title="First", age_bands=[band], duration_minutes=30,
-                        activities=[("All", 30, None)])  # fmt: skip
+    first = make_lesson(
+        "first",
+        title="First",
+        age_bands=[band],
+        duration_minutes=30,
+        activities=[("All", 30, None)],
+    )
     make_lesson("draft", title="Drafted", age_bands=[band], status=Status.DRAFT)
     third = make_lesson("third", title="Third", age_bands=[band])
     make_unit(band, Lesson.objects.order_by("pk"))
@@ -166,16 +171,19 @@ def content(tmp_path):
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        (lambda data: data["lessons"].append({"lesson": "no-such-lesson"}),
-         "].lesson: no lesson 'no-such-lesson'"),
-        (lambda data: data["lessons"].append({"lesson": "our-talking-rules"}),
-         "].lesson: 'our-talking-rules' is not for 'ages-11-14'"),
-        (lambda data: data["lessons"].append(dict(data["lessons"][0])),
-         "is already in this unit"),
+        (
+            lambda data: data["lessons"].append({"lesson": "no-such-lesson"}),
+            "].lesson: no lesson 'no-such-lesson'",
+        ),
+        (
+            lambda data: data["lessons"].append({"lesson": "our-talking-rules"}),
+            "].lesson: 'our-talking-rules' is not for 'ages-11-14'",
+        ),
+        (lambda data: data["lessons"].append(dict(data["lessons"][0])), "is already in this unit"),
         (lambda data: data.pop("baseline_task"), "baseline_task: is required"),
         (lambda data: data.update(age_band="ages-14-16"), "but the file is ages-11-14.yaml"),
     ],
-)  # fmt: skip
+)
 def test_a_broken_unit_file_is_refused_and_nothing_loads(content, change, problem):
     path = content / "units" / "ages-11-14.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -5,8 +5,15 @@ from tests.factories import make_signature
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["school", "membership", "classroom", "pledgetemplate", "pledge", "signature",
-          "guesscounter"]  # fmt: skip
+MODELS = [
+    "school",
+    "membership",
+    "classroom",
+    "pledgetemplate",
+    "pledge",
+    "signature",
+    "guesscounter",
+]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -47,11 +54,13 @@ def _change_form_data(response):
             continue
         value = re.search(r'value="([^"]*)"', tag)
         data[name[1]] = unescape(value[1]) if value else ""
-    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>',
-                                 response.text, re.S):  # fmt: skip
+    for name, text in re.findall(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', response.text, re.S
+    ):
         data[name] = unescape(text).strip()
-    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>',
-                                    response.text, re.S):  # fmt: skip
+    for name, options in re.findall(
+        r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', response.text, re.S
+    ):
         chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
         data[name] = chosen[1] if chosen else ""
     return data

@@ -43,8 +43,10 @@ def test_names_of_long_closed_pledges_are_replaced_and_counts_kept(classroom):
 
     assert anonymise_closed_pledges(older_than_days=90) == Cleared(1, 3)
     assert sorted(old.signatures.values_list("display_name", flat=True)) == [
-        "Student 1", "Student 2", "Student 3",
-    ]  # fmt: skip
+        "Student 1",
+        "Student 2",
+        "Student 3",
+    ]
     assert old.count() == 3
     assert all(s.commitments.count() == 3 for s in old.signatures.all())
     assert "Sam K" in recent.signatures.values_list("display_name", flat=True)
@@ -80,9 +82,12 @@ def test_everything_a_student_wrote_goes_and_nothing_of_a_named_classmate_surviv
     sam = make_signature(pledge, "Sam K", exit_answer=f"I stuck up for {OTHER_CHILD}")
     checkin = CheckIn.objects.create(pledge=pledge, number=1)
     reflection = Reflection.objects.create(
-        signature=sam, checkin=checkin, note=f"{OTHER_CHILD} was left out at lunch",
-        talk_request=f"{OTHER_CHILD} keeps being mean", exit_answer=f"Told {OTHER_CHILD}",
-    )  # fmt: skip
+        signature=sam,
+        checkin=checkin,
+        note=f"{OTHER_CHILD} was left out at lunch",
+        talk_request=f"{OTHER_CHILD} keeps being mean",
+        exit_answer=f"Told {OTHER_CHILD}",
+    )
     concern = Concern.raise_for(reflection, f"{OTHER_CHILD} keeps being mean")
     concern.handle(dsl, f"Spoke to Sam and {OTHER_CHILD}'s parents")
     closed_days_ago(pledge, 100)

@@ -21,9 +21,13 @@ pytestmark = pytest.mark.django_db
 def lesson():
     lesson = factories.make_lesson("speaking-up")
     PledgeTemplate.objects.create(
-        title="We speak up", slug="we-speak-up", module=lesson.module, lesson=lesson,
-        intro="Together.", commitments=["I will speak up if it is safe.", "I will tell an adult."],
-    )  # fmt: skip
+        title="We speak up",
+        slug="we-speak-up",
+        module=lesson.module,
+        lesson=lesson,
+        intro="Together.",
+        commitments=["I will speak up if it is safe.", "I will tell an adult."],
+    )
     return lesson
 
 
@@ -56,8 +60,9 @@ def test_a_teacher_opens_the_lessons_pledge_for_a_class_and_sees_its_code_there(
         PledgeStatus.OPEN,
     )
     assert [c.text for c in pledge.commitments.order_by("order")] == [
-        "I will speak up if it is safe.", "I will tell an adult.",
-    ]  # fmt: skip
+        "I will speak up if it is safe.",
+        "I will tell an adult.",
+    ]
     assert response["Location"] == f"{last_screen(lesson)}?pledge={pledge.pk}#board-pledge"
     board = unescape(teacher_client.get(f"{last_screen(lesson)}?pledge={pledge.pk}").text)
     assert pledge.join_code_display() in board

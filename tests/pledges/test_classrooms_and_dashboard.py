@@ -46,8 +46,10 @@ def test_create_classroom(teacher_client, teacher):
     assert response.status_code == 302
     classroom = Classroom.objects.get()
     assert (classroom.name, classroom.teacher, classroom.school) == (
-        "7A", teacher, teacher.membership.school,
-    )  # fmt: skip
+        "7A",
+        teacher,
+        teacher.membership.school,
+    )
 
 
 def test_classroom_without_a_name_is_refused(teacher_client):

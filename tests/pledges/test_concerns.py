@@ -113,8 +113,15 @@ def test_the_record_for_the_schools_system_carries_the_words_and_who_was_told(co
     page = unescape(dsl_client.get(concern.get_absolute_url()).text)
     record = re.search(r'<textarea id="concern-record-text"[^>]*>(.*?)</textarea>', page, re.S)
     record = record.group(1)
-    for part in ("Riverside School", "8B", concern.pledge_title, "Sam K", WORDS,
-                 "class teacher and safeguarding leads emailed", "Opened"):  # fmt: skip
+    for part in (
+        "Riverside School",
+        "8B",
+        concern.pledge_title,
+        "Sam K",
+        WORDS,
+        "class teacher and safeguarding leads emailed",
+        "Opened",
+    ):
         assert part in record
     dsl_client.post(reverse("pledges:concern-record", args=[concern.pk]))
     concern.refresh_from_db()
@@ -212,9 +219,15 @@ def test_a_talk_request_typed_in_from_paper_is_a_concern_too(
 
 
 def test_when_mail_fails_the_concern_is_kept_shown_and_retried_later(
-    signed_phone, pledge, checkin, dsl, settings, caplog, teacher_client,
+    signed_phone,
+    pledge,
+    checkin,
+    dsl,
+    settings,
+    caplog,
+    teacher_client,
     django_capture_on_commit_callbacks,
-):  # fmt: skip
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -268,9 +281,13 @@ def test_the_concern_list_costs_the_same_queries_for_one_or_many(
         load()
     for _n in range(5):
         Concern.objects.create(
-            school=concern.school, classroom=concern.classroom, class_name="8B",
-            pledge_title="P", student_name="A", message="m",
-        )  # fmt: skip
+            school=concern.school,
+            classroom=concern.classroom,
+            class_name="8B",
+            pledge_title="P",
+            student_name="A",
+            message="m",
+        )
     with django_assert_num_queries(len(one.captured_queries)):
         load()
 

@@ -26,11 +26,15 @@ def test_signing_inserts_the_signature_and_its_ticks_and_a_clash_inserts_nothing
     commitments = list(open_pledge.commitments.all())
     with CaptureQueriesContext(connection) as queries:
         signature = Signature.sign(
-            pledge=open_pledge, display_name="Sam K", name_key="sam k",
-            commitments=commitments, exit_answer="Ask first",
-        )  # fmt: skip
-        Signature.sign(pledge=open_pledge, display_name="Ana B", name_key="ana b",
-                       commitments=commitments[:1])  # fmt: skip
+            pledge=open_pledge,
+            display_name="Sam K",
+            name_key="sam k",
+            commitments=commitments,
+            exit_answer="Ask first",
+        )
+        Signature.sign(
+            pledge=open_pledge, display_name="Ana B", name_key="ana b", commitments=commitments[:1]
+        )
     inserts = [q["sql"].split("(")[0].split() for q in queries if q["sql"].startswith("INSERT")]
     assert [words[2].strip('"`') for words in inserts] == [
         "pledges_signature",

@@ -17,9 +17,11 @@ pytestmark = pytest.mark.django_db
 def reflect(signature, checkin, progress, **text):
     commitments = list(signature.commitments.order_by("order"))
     return Reflection.record(
-        signature=signature, checkin=checkin,
-        progress={c: p for c, p in zip(commitments, progress, strict=False)}, **text,
-    )  # fmt: skip
+        signature=signature,
+        checkin=checkin,
+        progress={c: p for c, p in zip(commitments, progress, strict=False)},
+        **text,
+    )
 
 
 def follow_url(pledge, **query):
@@ -118,8 +120,12 @@ def test_bad_round_numbers_show_the_latest(teacher_client, pledge):
 
 def test_reflections_csv_is_spreadsheet_safe(teacher_client, pledge):
     checkin = CheckIn.start(pledge=pledge)
-    reflect(make_signature(pledge, "Ann A"), checkin, ["done", "tried", "not_yet"],
-            note="=cmd|' /C calc'!A0")  # fmt: skip
+    reflect(
+        make_signature(pledge, "Ann A"),
+        checkin,
+        ["done", "tried", "not_yet"],
+        note="=cmd|' /C calc'!A0",
+    )
     response = teacher_client.get(reverse("pledges:reflections-csv", args=[pledge.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][:6] == ["1", "Ann A", "", "I did this", "I tried", "Not yet"]
@@ -146,13 +152,18 @@ def test_paper_sheets_print_and_can_be_typed_in(teacher_client, pledge):
     assert sheet.status_code == 200 and "Ann A" in sheet.text and "<nav" not in sheet.text
     first, second, third = pledge.commitments.order_by("order")
     target = reverse("pledges:reflection-paper", args=[pledge.pk, 1])
-    data = {"signature": signature.pk, f"commitment_{first.pk}": "done",
-            f"commitment_{second.pk}": "tried", "note": "Helped Sam."}  # fmt: skip
+    data = {
+        "signature": signature.pk,
+        f"commitment_{first.pk}": "done",
+        f"commitment_{second.pk}": "tried",
+        "note": "Helped Sam.",
+    }
     teacher_client.post(target, data)
     reflection = Reflection.objects.get(signature=signature, checkin=checkin)
     assert {i.commitment_id: i.progress for i in reflection.items.all()} == {
-        first.pk: "done", second.pk: "tried"
-    }  # fmt: skip
+        first.pk: "done",
+        second.pk: "tried",
+    }
     # A commitment the student didn't sign is refused, and nothing changes.
     response = teacher_client.post(target, {**data, f"commitment_{third.pk}": "done"})
     assert "didn&#x27;t sign this one" in response.text
@@ -174,8 +185,9 @@ def test_dashboard_flags_talk_requests_and_due_check_ins(teacher_client, pledge)
     "name",
     ["pledges:pledge-follow-through", "pledges:reflections-csv"],
 )
-def test_follow_through_pages_are_owner_only(anon_client, other_client, colleague_client,
-                                             teacher_client, pledge, name):  # fmt: skip
+def test_follow_through_pages_are_owner_only(
+    anon_client, other_client, colleague_client, teacher_client, pledge, name
+):
     url = reverse(name, args=[pledge.pk])
     assert anon_client.get(url).status_code == 302
     assert other_client.get(url).status_code == 404
@@ -211,11 +223,18 @@ def test_follow_through_query_count_is_constant(teacher_client, pledge, django_a
         teacher_client.get(follow_url(pledge))
 
 
-def test_school_lead_sees_suppressed_outcomes_without_names(teacher_client, colleague_client,
-                                                            pledge):  # fmt: skip
+def test_school_lead_sees_suppressed_outcomes_without_names(
+    teacher_client, colleague_client, pledge
+):
     checkin = CheckIn.start(pledge=pledge)
-    for name, progress in [("Ann A", "done"), ("Ben B", "tried"), ("Cat C", "not_yet"),
-                           ("Dan D", "done"), ("Eve E", "done"), ("Fay F", "not_yet")]:  # fmt: skip
+    for name, progress in [
+        ("Ann A", "done"),
+        ("Ben B", "tried"),
+        ("Cat C", "not_yet"),
+        ("Dan D", "done"),
+        ("Eve E", "done"),
+        ("Fay F", "not_yet"),
+    ]:
         reflect(make_signature(pledge, name), checkin, [progress], note=f"{name} wrote this")
     response = teacher_client.get(reverse("pledges:school-detail"))
     assert "Follow-through across the school" in response.text
@@ -258,8 +277,13 @@ def test_exit_answers_before_and_after_show_only_when_the_question_was_asked(
 def test_typing_in_a_paper_sheet_keeps_the_students_talk_message(teacher_client, pledge):
     checkin = CheckIn.start(pledge=pledge)
     signature = make_signature(pledge, "Ann A")
-    reflect(signature, checkin, ["done"], talk_request="Someone keeps messaging me.",
-            exit_answer="Tell a teacher")  # fmt: skip
+    reflect(
+        signature,
+        checkin,
+        ["done"],
+        talk_request="Someone keeps messaging me.",
+        exit_answer="Tell a teacher",
+    )
     first = pledge.commitments.order_by("order").first()
     teacher_client.post(
         reverse("pledges:reflection-paper", args=[pledge.pk, checkin.number]),

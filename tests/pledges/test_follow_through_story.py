@@ -19,8 +19,9 @@ def test_pledge_to_reflections_to_the_teachers_numbers(teacher_client, pledge):
         phone = Client()
         name = f"Pupil {chr(65 + number % 26)}{chr(65 + number // 26)}"
         chosen = commitments[: 1 + number % len(commitments)]
-        response = phone.post(pledge.get_link_url(),
-                              {"display_name": name, "commitments": [c.pk for c in chosen]})  # fmt: skip
+        response = phone.post(
+            pledge.get_link_url(), {"display_name": name, "commitments": [c.pk for c in chosen]}
+        )
         assert response.status_code == 303
         phones.append((phone, Signature.objects.get(pledge=pledge, display_name=name), chosen))
 
@@ -51,8 +52,9 @@ def test_pledge_to_reflections_to_the_teachers_numbers(teacher_client, pledge):
 
     # The teacher hides one signature: its reflection drops out of every count.
     hidden = phones[0][1]
-    teacher_client.post(reverse("pledges:signature-moderate", args=[pledge.pk, hidden.pk]),
-                        {"action": "hide"})  # fmt: skip
+    teacher_client.post(
+        reverse("pledges:signature-moderate", args=[pledge.pk, hidden.pk]), {"action": "hide"}
+    )
 
     page = teacher_client.get(reverse("pledges:pledge-follow-through", args=[pledge.pk]))
     rows = page.context["rows"]

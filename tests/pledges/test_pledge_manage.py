@@ -29,8 +29,14 @@ HIDDEN_BADGE = ">hidden</span>"  # the badge after a hidden signature's name
 
 
 def form_data(classroom, **changes):
-    data = {"classroom": classroom.pk, "title": "We speak up", "intro": "Our promise.",
-            "commitments": COMMITMENTS, "goal": "", "closes_at": ""}  # fmt: skip
+    data = {
+        "classroom": classroom.pk,
+        "title": "We speak up",
+        "intro": "Our promise.",
+        "commitments": COMMITMENTS,
+        "goal": "",
+        "closes_at": "",
+    }
     data.update(changes)
     return data
 
@@ -42,8 +48,10 @@ def test_create_a_pledge_from_scratch(teacher_client, classroom, teacher):
     assert pledge.status == PledgeStatus.DRAFT
     assert pledge.created_by == teacher
     assert [c.text for c in pledge.commitments.order_by("order")] == [
-        "I will speak up.", "I will tell a teacher.", "I will include others.",
-    ]  # fmt: skip
+        "I will speak up.",
+        "I will tell a teacher.",
+        "I will include others.",
+    ]
     assert len(pledge.join_code) == 9 and len(pledge.link_token) >= 32
     assert pledge.show_names is False and pledge.approve_first is False
 
@@ -140,15 +148,18 @@ def test_lesson_page_offers_to_start_a_pledge(anon_client):
 
 def test_edit_a_draft_but_not_an_open_pledge(teacher_client, classroom):
     draft = make_pledge(classroom, status="draft")
-    teacher_client.post(reverse("pledges:pledge-edit", args=[draft.pk]),
-                        form_data(classroom, title="Renamed", commitments="I will listen."))  # fmt: skip
+    teacher_client.post(
+        reverse("pledges:pledge-edit", args=[draft.pk]),
+        form_data(classroom, title="Renamed", commitments="I will listen."),
+    )
     draft.refresh_from_db()
     assert draft.title == "Renamed"
     assert list(draft.commitments.values_list("text", flat=True)) == ["I will listen."]
 
     opened = make_pledge(classroom)
-    response = teacher_client.post(reverse("pledges:pledge-edit", args=[opened.pk]),
-                                   form_data(classroom, title="Sneaky"))  # fmt: skip
+    response = teacher_client.post(
+        reverse("pledges:pledge-edit", args=[opened.pk]), form_data(classroom, title="Sneaky")
+    )
     assert response.status_code == 302
     opened.refresh_from_db()
     assert opened.title != "Sneaky"
@@ -176,8 +187,10 @@ def test_status_changes(teacher_client, classroom, start, action, end):
         assert pledge.opened_at is not None and pledge.closed_at is None
 
 
-@pytest.mark.parametrize(("start", "action"), [("draft", "close"), ("closed", "pause"),
-                                               ("open", "explode"), ("open", "")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("start", "action"),
+    [("draft", "close"), ("closed", "pause"), ("open", "explode"), ("open", "")],
+)
 def test_impossible_status_changes_are_refused(teacher_client, classroom, start, action):
     pledge = make_pledge(classroom, status=start)
     response = teacher_client.post(
@@ -390,8 +403,9 @@ def test_csv_exports_open_in_excel_with_accents_intact(teacher_client, pledge, e
     Reflection.objects.create(checkin=checkin, signature=signature, note="Très bien")
     response = teacher_client.get(reverse(export, args=[pledge.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(b"\xef\xbb\xbfCheck-in," if "reflections" in export
-                                       else b"\xef\xbb\xbfName,")  # fmt: skip
+    assert response.content.startswith(
+        b"\xef\xbb\xbfCheck-in," if "reflections" in export else b"\xef\xbb\xbfName,"
+    )
     assert "Zoë Ñúñez".encode() in response.content
     assert response.content.count(b"\xef\xbb\xbf") == 1
 
@@ -464,10 +478,14 @@ def test_paper_sheet_prints_and_can_be_typed_in(teacher_client, pledge):
 
 @pytest.mark.parametrize(
     ("lines", "message"),
-    [("", "This field is required"), ("Jo C: 9", "Commitment numbers go from 1 to 3"),
-     ("Jo C: x", "Commitment numbers go from 1 to 3"), ("J0hn!", "Line 1"),
-     ("Ali B\nali b", "already in the list")],
-)  # fmt: skip
+    [
+        ("", "This field is required"),
+        ("Jo C: 9", "Commitment numbers go from 1 to 3"),
+        ("Jo C: x", "Commitment numbers go from 1 to 3"),
+        ("J0hn!", "Line 1"),
+        ("Ali B\nali b", "already in the list"),
+    ],
+)
 def test_bad_paper_lines_change_nothing(teacher_client, pledge, lines, message):
     response = teacher_client.post(
         reverse("pledges:pledge-paper", args=[pledge.pk]), {"lines": lines}

@@ -212,8 +212,10 @@ def test_lead_school_page_query_count_is_constant(
 ):
     def build(count):
         for number in range(count):
-            make_teacher(f"t{Membership.objects.count()}@riverside.example",
-                         school=teacher.membership.school)  # fmt: skip
+            make_teacher(
+                f"t{Membership.objects.count()}@riverside.example",
+                school=teacher.membership.school,
+            )
             name = f"Class {Classroom.objects.count()}"
             make_pledge(make_classroom(teacher, name=name), title=f"P{number}")
 
@@ -315,9 +317,10 @@ def test_lead_cannot_remove_a_teacher_of_another_school(teacher_client, other_te
 
 def test_other_school_lead_cannot_remove_our_teachers(colleague):
     other_lead = make_teacher(
-        "lead@hillside.example", school=School.objects.create(name="Hill", slug="hill"),
+        "lead@hillside.example",
+        school=School.objects.create(name="Hill", slug="hill"),
         role="lead",
-    )  # fmt: skip
+    )
     client = Client()
     client.force_login(other_lead)
     assert client.post(remove_url(colleague.membership)).status_code == 404
@@ -343,8 +346,9 @@ def test_the_small_number_cut_off_is_at_five(teacher_client, classroom, signed, 
     checkin = CheckIn.start(pledge=pledge)
     for name in ("Ann A", "Ben B", "Cat C", "Dev D", "Eve E")[:signed]:
         signature = make_signature(pledge, name)
-        Reflection.record(signature=signature, checkin=checkin,
-                          progress={signature.commitments.first(): "done"})  # fmt: skip
+        Reflection.record(
+            signature=signature, checkin=checkin, progress={signature.commitments.first(): "done"}
+        )
     response = teacher_client.get(DETAIL)
     assert response.context["total"] == shown
     row = response.context["outcome_rows"][0]

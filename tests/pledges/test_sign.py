@@ -69,6 +69,30 @@ def test_the_goal_is_shown_when_there_is_one(anon_client, classroom):
     assert "Our goal is 30." in text_of(anon_client.get(pledge.get_link_url()))
 
 
+def _names(count):
+    """`count` different valid names: Name Ab, Name Bb, ..."""
+    return [f"Name {chr(65 + n % 26)}{chr(98 + n // 26)}" for n in range(count)]
+
+
+@pytest.mark.parametrize("show_names", [False, True])
+def test_the_sign_page_runs_the_same_queries_for_one_signature_as_for_many(
+    anon_client, classroom, show_names, django_assert_num_queries
+):
+    pledge = make_pledge(classroom, show_names=show_names)
+    first, *rest = _names(60)
+    make_signature(pledge, first)
+    # The pledge with its count and open check-in, its commitments for the form; the
+    # names, when the teacher shows them.
+    expected = 3 if show_names else 2
+    with django_assert_num_queries(expected):
+        anon_client.get(pledge.get_link_url())
+    for name in rest:
+        make_signature(pledge, name)
+    with django_assert_num_queries(expected):
+        response = anon_client.get(pledge.get_link_url())
+    assert "60 people have signed" in re.sub(r"<[^>]+>", "", text_of(response))
+
+
 # Signing ---------------------------------------------------------------------------------
 
 
@@ -253,6 +277,24 @@ def test_thirty_five_students_behind_one_address_all_sign_by_the_link(pledge):
     assert pledge.visible_signatures().count() == 35
 
 
+def test_signing_runs_the_same_queries_whatever_the_pledge_holds(
+    anon_client, pledge, django_assert_num_queries
+):
+    def sign(name):
+        data = sign_form_data(pledge, name)
+        with django_assert_num_queries(7):
+            response = anon_client.post(pledge.get_link_url(), data)
+        assert response.status_code == 303
+
+    # The pledge with its count and open check-in, its commitments, the signing cap's
+    # count, then in one transaction (a savepoint pair in the tests) the signature and its
+    # ticks.
+    sign("Name Aa")
+    for name in _names(60)[1:]:
+        make_signature(pledge, name)
+    sign("Zed Q")
+
+
 # Bad input changes nothing ---------------------------------------------------------------
 
 
@@ -329,8 +371,12 @@ def test_a_taken_return_code_is_drawn_again(pledge, monkeypatch):
     taken = make_signature(pledge, "Sam K").return_code
     drawn = iter([taken, "QRST2345"])
     monkeypatch.setattr("pledges.codes.new_return_code", lambda: next(drawn))
-    signature = Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
-                               commitments=list(pledge.commitments.all()))  # fmt: skip
+    signature = Signature.sign(
+        pledge=pledge,
+        display_name="Ali B",
+        name_key="ali b",
+        commitments=list(pledge.commitments.all()),
+    )
     assert signature.return_code == "QRST2345"
     assert Signature.objects.count() == 2
 
@@ -339,8 +385,12 @@ def test_signing_gives_up_when_every_return_code_drawn_is_taken(pledge, monkeypa
     taken = make_signature(pledge, "Sam K").return_code
     monkeypatch.setattr("pledges.codes.new_return_code", lambda: taken)
     with pytest.raises(IntegrityError, match="No free return code"):
-        Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
-                       commitments=list(pledge.commitments.all()))  # fmt: skip
+        Signature.sign(
+            pledge=pledge,
+            display_name="Ali B",
+            name_key="ali b",
+            commitments=list(pledge.commitments.all()),
+        )
     assert Signature.objects.count() == 1
 
 
@@ -349,8 +399,9 @@ def test_signing_a_pledge_its_teacher_just_deleted_says_it_is_gone(pledge):
     commitments = list(pledge.commitments.all())
     Pledge.objects.filter(pk=pledge.pk).delete()  # in the moment after the page looked
     with pytest.raises(PledgeGone):
-        Signature.sign(pledge=pledge, display_name="Ali B", name_key="ali b",
-                       commitments=commitments)  # fmt: skip
+        Signature.sign(
+            pledge=pledge, display_name="Ali B", name_key="ali b", commitments=commitments
+        )
     assert not Signature.objects.exists()
 
 

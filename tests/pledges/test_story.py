@@ -22,15 +22,24 @@ def test_sign_up_to_poster():
     teacher = Client()
 
     # A teacher signs up and creates a school.
-    response = teacher.post(reverse("pledges:signup"), {
-        "first_name": "Tess", "last_name": "Teacher", "email": "Tess@Riverside.example",
-    })  # fmt: skip
+    response = teacher.post(
+        reverse("pledges:signup"),
+        {
+            "first_name": "Tess",
+            "last_name": "Teacher",
+            "email": "Tess@Riverside.example",
+        },
+    )
     assert response.status_code == 302
     link = re.search(r"http://127.0.0.1:8000(/\S+)", mail.outbox[-1].body).group(1)
     password_form = teacher.get(link, follow=True).redirect_chain[-1][0]
-    response = teacher.post(password_form, {
-        "new_password1": "correct-horse-battery-42", "new_password2": "correct-horse-battery-42",
-    })  # fmt: skip
+    response = teacher.post(
+        password_form,
+        {
+            "new_password1": "correct-horse-battery-42",
+            "new_password2": "correct-horse-battery-42",
+        },
+    )
     assert response["Location"] == reverse("pledges:school-setup")
     teacher.post(reverse("pledges:school-setup"), {"action": "create", "name": "Riverside"})
     school = School.objects.get()
@@ -41,10 +50,15 @@ def test_sign_up_to_poster():
     template = PledgeTemplate.objects.filter(lesson__isnull=False).first()
     create_url = reverse("pledges:pledge-create") + f"?lesson={template.lesson.slug}"
     assert template.commitments[0].split()[2] in teacher.get(create_url).text
-    teacher.post(create_url, {
-        "classroom": classroom.pk, "title": template.title, "intro": template.intro,
-        "commitments": "\n".join(template.commitments),
-    })  # fmt: skip
+    teacher.post(
+        create_url,
+        {
+            "classroom": classroom.pk,
+            "title": template.title,
+            "intro": template.intro,
+            "commitments": "\n".join(template.commitments),
+        },
+    )
     pledge = Pledge.objects.get()
     assert pledge.template == template
     teacher.post(reverse("pledges:pledge-status", args=[pledge.pk]), {"action": "open"})
@@ -59,9 +73,13 @@ def test_sign_up_to_poster():
         found = student.post(reverse("pledges:join"), {"code": code})
         assert found.status_code == 302, found.content[:300]
         name = f"Student {chr(65 + number % 26)}{chr(65 + number // 26)}"
-        signed = student.post(found["Location"], {
-            "display_name": name, "commitments": [c.pk for c in commitments[: 1 + number % 3]],
-        })  # fmt: skip
+        signed = student.post(
+            found["Location"],
+            {
+                "display_name": name,
+                "commitments": [c.pk for c in commitments[: 1 + number % 3]],
+            },
+        )
         assert signed.status_code in (302, 303), signed.content[:300]
     assert pledge.count() == 30
 
@@ -69,8 +87,9 @@ def test_sign_up_to_poster():
     detail = teacher.get(pledge.get_absolute_url())
     assert detail.context["pledge"].signature_count == 30
     silly = pledge.signatures.order_by("created").first()
-    teacher.post(reverse("pledges:signature-moderate", args=[pledge.pk, silly.pk]),
-                 {"action": "hide"})  # fmt: skip
+    teacher.post(
+        reverse("pledges:signature-moderate", args=[pledge.pk, silly.pk]), {"action": "hide"}
+    )
     assert pledge.count() == 29
     teacher.post(reverse("pledges:pledge-status", args=[pledge.pk]), {"action": "close"})
     pledge.refresh_from_db()
@@ -81,9 +100,13 @@ def test_sign_up_to_poster():
     assert "This pledge has closed." in unescape(late.text)
 
     # The CSV has every signature (hidden marked), the poster the count of visible ones.
-    rows = list(csv.reader(io.StringIO(
-        teacher.get(reverse("pledges:pledge-csv", args=[pledge.pk])).content.decode()
-    )))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                teacher.get(reverse("pledges:pledge-csv", args=[pledge.pk])).content.decode()
+            )
+        )
+    )
     assert len(rows) == 31
     assert sum(1 for row in rows[1:] if row[2] == "hidden") == 1
     poster = teacher.get(reverse("pledges:pledge-poster", args=[pledge.pk]))

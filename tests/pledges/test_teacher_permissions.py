@@ -11,10 +11,17 @@ from tests.factories import make_signature
 pytestmark = pytest.mark.django_db
 
 GET_PAGES = [
-    "pledges:pledge-detail", "pledges:pledge-edit", "pledges:pledge-delete",
-    "pledges:pledge-present", "pledges:pledge-poster", "pledges:pledge-sheet",
-    "pledges:pledge-paper", "pledges:pledge-csv", "pledges:pledge-qr", "pledges:pledge-count",
-]  # fmt: skip
+    "pledges:pledge-detail",
+    "pledges:pledge-edit",
+    "pledges:pledge-delete",
+    "pledges:pledge-present",
+    "pledges:pledge-poster",
+    "pledges:pledge-sheet",
+    "pledges:pledge-paper",
+    "pledges:pledge-csv",
+    "pledges:pledge-qr",
+    "pledges:pledge-count",
+]
 POSTS = [
     ("pledges:pledge-status", {"action": "pause"}),
     ("pledges:pledge-new-code", {"new_link": "1"}),

@@ -46,8 +46,19 @@ class World:
 def row_counts():
     """Rows per table of the data the app holds: a rejected request changes none."""
     user = get_user_model()
-    tables = [user, pm.School, pm.Membership, pm.Classroom, pm.Pledge, pm.Commitment,
-              pm.Signature, pm.CheckIn, pm.Reflection, pm.ReflectionItem, pm.Concern]  # fmt: skip
+    tables = [
+        user,
+        pm.School,
+        pm.Membership,
+        pm.Classroom,
+        pm.Pledge,
+        pm.Commitment,
+        pm.Signature,
+        pm.CheckIn,
+        pm.Reflection,
+        pm.ReflectionItem,
+        pm.Concern,
+    ]
     return {model.__name__: model.objects.count() for model in tables}
 
 
@@ -94,9 +105,11 @@ def make_world():
     staff = factories.make_staff()
     lesson = factories.make_lesson("speaking-up", handouts=[("scenario-cards", "Cards")])
     unit = Unit.objects.create(
-        age_band=lesson.age_bands.first(), title="Speaking up", summary="One lesson.",
+        age_band=lesson.age_bands.first(),
+        title="Speaking up",
+        summary="One lesson.",
         baseline_task="What would you do if…",
-    )  # fmt: skip
+    )
     UnitLesson.objects.create(unit=unit, lesson=lesson, order=1)
 
     classroom = factories.make_classroom(owner, name=OWNER_CLASS)
@@ -122,10 +135,20 @@ def make_world():
     )
     factories.make_signature(other_pledge, OTHER_SIGNER)
     return World(
-        owner=owner, colleague=colleague, other=other, staff=staff, school=school,
-        classroom=classroom, pledge=pledge, signature=signature, checkin=checkin,
-        reflection=reflection, concern=concern, colleague_membership=colleague.membership, lesson=lesson,
-    )  # fmt: skip
+        owner=owner,
+        colleague=colleague,
+        other=other,
+        staff=staff,
+        school=school,
+        classroom=classroom,
+        pledge=pledge,
+        signature=signature,
+        checkin=checkin,
+        reflection=reflection,
+        concern=concern,
+        colleague_membership=colleague.membership,
+        lesson=lesson,
+    )
 
 
 def logged_in(user):

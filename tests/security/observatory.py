@@ -78,12 +78,33 @@ MODIFIERS = {
     "corp-not-implemented": 0,
     "corp-header-invalid": -5,
 }
-GRADES = [(100, "A+"), (90, "A"), (85, "A-"), (80, "B+"), (70, "B"), (65, "B-"), (60, "C+"),
-          (50, "C"), (45, "C-"), (40, "D+"), (30, "D"), (25, "D-"), (0, "F")]  # fmt: skip
+GRADES = [
+    (100, "A+"),
+    (90, "A"),
+    (85, "A-"),
+    (80, "B+"),
+    (70, "B"),
+    (65, "B-"),
+    (60, "C+"),
+    (50, "C"),
+    (45, "C-"),
+    (40, "D+"),
+    (30, "D"),
+    (25, "D-"),
+    (0, "F"),
+]
 MINIMUM_SCORE_FOR_EXTRA_CREDIT = 90
 
-DANGEROUSLY_BROAD = {"ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*",
-                     "https://*.*"}  # fmt: skip
+DANGEROUSLY_BROAD = {
+    "ftp:",
+    "http:",
+    "https:",
+    "*",
+    "http://*",
+    "http://*.*",
+    "https://*",
+    "https://*.*",
+}
 UNSAFE_INLINE = {"'unsafe-inline'", "data:"}
 NONCES_HASHES = ("'sha256-", "'sha384-", "'sha512-", "'nonce-")
 SIX_MONTHS = 15768000
@@ -123,8 +144,9 @@ def csp_result(header, *, https=True):
     for sources in (script_src, style_src):
         if any(s.startswith(NONCES_HASHES) for s in sources):
             sources.discard("'unsafe-inline'")
-    active = [s for d, v in csp.items() if d not in ("img-src", "media-src", "script-src")
-              for s in v] + list(script_src)  # fmt: skip
+    active = [
+        s for d, v in csp.items() if d not in ("img-src", "media-src", "script-src") for s in v
+    ] + list(script_src)
     passive = [
         s for d in ("img-src", "media-src") for s in csp.get(d) or csp.get("default-src") or ()
     ]
@@ -189,13 +211,19 @@ def cookies_result(set_cookie_headers, *, hsts):
             if not secure and samesite.lower() == "none":
                 worse("cookies-samesite-flag-invalid")
             if not secure:
-                worse("cookies-without-secure-flag-but-protected-by-hsts" if hsts
-                      else "cookies-without-secure-flag")  # fmt: skip
+                worse(
+                    "cookies-without-secure-flag-but-protected-by-hsts"
+                    if hsts
+                    else "cookies-without-secure-flag"
+                )
             if "csrf" in name.lower() and not samesite:
                 worse("cookies-anticsrf-without-samesite-flag")
             if session and not secure:
-                worse("cookies-session-without-secure-flag-but-protected-by-hsts" if hsts
-                      else "cookies-session-without-secure-flag")  # fmt: skip
+                worse(
+                    "cookies-session-without-secure-flag-but-protected-by-hsts"
+                    if hsts
+                    else "cookies-session-without-secure-flag"
+                )
             if session and not httponly:
                 worse("cookies-session-without-httponly-flag")
             missing_samesite = missing_samesite or not samesite
@@ -322,7 +350,7 @@ def score(response, *, http_response, host):
             else "x-content-type-options-not-implemented"
             if not nosniff
             else "x-content-type-options-header-invalid"
-        ),  # fmt: skip
+        ),
         "x-frame-options": xfo_result(headers.get("X-Frame-Options", ""), csp_map),
     }
     modifiers = [MODIFIERS[result] for result in report.results.values()]

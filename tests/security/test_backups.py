@@ -54,8 +54,11 @@ def test_make_has_backup_and_restore_targets():
     root = Path(settings.BASE_DIR)
     dry = subprocess.run(  # noqa: S603
         ["make", "-n", "backup", "restore", "FILE=var/backups/x.dump", "YES=1"],  # noqa: S607
-        cwd=root, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert dry.returncode == 0, dry.stderr
     assert "manage.py backup_database" in dry.stdout
     assert 'manage.py restore_database "var/backups/x.dump" --yes' in dry.stdout

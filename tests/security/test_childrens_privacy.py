@@ -226,9 +226,13 @@ def test_the_childrens_notice_names_every_field_a_student_writes(anon_client):
     notice = unescape(anon_client.get(reverse("pledges:privacy")).text).lower()
     fields = student_written_fields()
     assert {key for key, _label in fields} >= {
-        "Signature.display_name", "Signature.exit_answer", "Reflection.note",
-        "Reflection.talk_request", "Reflection.exit_answer", "Concern.message",
-    }  # fmt: skip
+        "Signature.display_name",
+        "Signature.exit_answer",
+        "Reflection.note",
+        "Reflection.talk_request",
+        "Reflection.exit_answer",
+        "Concern.message",
+    }
     for key, label in fields:
         assert label.lower() in notice, f"{key} ({label}) is not in the notice"
     # And it no longer says it keeps nothing else, or that only the teacher reads messages.
@@ -245,9 +249,17 @@ def test_schools_have_a_privacy_page_covering_what_the_design_code_asks(anon_cli
     assert response.status_code == 200
     text = unescape(response.text)
     assert text.count("<h1") == 1
-    for topic in ("What is stored", "legal basis", "How long it is kept", "Export and deletion",
-                  "No third parties", "no analytics", "hosting", "Never stored",
-                  "IP address"):  # fmt: skip
+    for topic in (
+        "What is stored",
+        "legal basis",
+        "How long it is kept",
+        "Export and deletion",
+        "No third parties",
+        "no analytics",
+        "hosting",
+        "Never stored",
+        "IP address",
+    ):
         assert topic.lower() in text.lower(), topic
     assert f"{settings.RETENTION_DAYS_AFTER_CLOSE} days" in text
     assert reverse("pledges:privacy") in text
@@ -291,9 +303,16 @@ def test_the_lead_exports_the_whole_school_as_spreadsheet_safe_csvs(world):
     raw = {name: archive.read(name) for name in archive.namelist()}
     assert all(data.startswith(b"\xef\xbb\xbf") for data in raw.values())  # Excel: UTF-8
     files = {name: data.decode("utf-8-sig") for name, data in raw.items()}
-    assert set(files) == {"school.csv", "teachers.csv", "classrooms.csv", "pledges.csv",
-                          "commitments.csv", "signatures.csv", "checkins.csv",
-                          "reflections.csv"}  # fmt: skip
+    assert set(files) == {
+        "school.csv",
+        "teachers.csv",
+        "classrooms.csv",
+        "pledges.csv",
+        "commitments.csv",
+        "signatures.csv",
+        "checkins.csv",
+        "reflections.csv",
+    }
     assert "Riverside School" in files["school.csv"]
     assert "teacher@riverside.example" in files["teachers.csv"]
     assert "colleague@riverside.example" in files["teachers.csv"]

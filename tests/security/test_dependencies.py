@@ -27,9 +27,12 @@ def run_with_fake_pip_audit(tmp_path, output, status, **env):
     fake.write_text(f"#!/bin/sh\necho '{output}'\nexit {status}\n")
     fake.chmod(0o755)
     return subprocess.run(
-        [str(SCRIPT)], env={**os.environ, "PIP_AUDIT": str(fake), **env},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [str(SCRIPT)],
+        env={**os.environ, "PIP_AUDIT": str(fake), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_known_vulnerability_fails_the_build(tmp_path):
@@ -50,8 +53,13 @@ def test_strict_mode_passes_strict_to_pip_audit(tmp_path):
     fake = tmp_path / "pip-audit"
     fake.write_text('#!/bin/sh\necho "$@"\n')
     fake.chmod(0o755)
-    result = subprocess.run([str(SCRIPT)], env={**os.environ, "PIP_AUDIT": str(fake),
-                            "AUDIT_STRICT": "1"}, capture_output=True, text=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [str(SCRIPT)],
+        env={**os.environ, "PIP_AUDIT": str(fake), "AUDIT_STRICT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "--strict" in result.stdout
 
 

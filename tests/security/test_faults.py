@@ -79,8 +79,11 @@ class Load:
                     continue
                 ids = servers.commitment_ids(page.text)
                 token = servers.re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-                reply = phone.request(url, {"display_name": name, "commitments": ids,
-                                            "csrfmiddlewaretoken": token[1]}, timeout=20)  # fmt: skip
+                reply = phone.request(
+                    url,
+                    {"display_name": name, "commitments": ids, "csrfmiddlewaretoken": token[1]},
+                    timeout=20,
+                )
             except OSError as error:
                 with self.lock:
                     self.failures.append(("connection", None, repr(error), time.monotonic()))
@@ -94,15 +97,24 @@ class Load:
 
     def _failed(self, what, reply):
         with self.lock:
-            self.failures.append((what, reply.status, reply.text, time.monotonic(),
-                                  reply.headers.get("Retry-After")))  # fmt: skip
+            self.failures.append(
+                (
+                    what,
+                    reply.status,
+                    reply.text,
+                    time.monotonic(),
+                    reply.headers.get("Retry-After"),
+                )
+            )
 
 
 def test_postgresql_restarts_during_signing_and_the_app_recovers_by_itself(open_pledge, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: make test runs it in its PostgreSQL pass")
-    need(shutil.which("pg_ctlcluster") and Path("/etc/postgresql").is_dir(),
-         "pg_ctlcluster is not installed")  # fmt: skip
+    need(
+        shutil.which("pg_ctlcluster") and Path("/etc/postgresql").is_dir(),
+        "pg_ctlcluster is not installed",
+    )
     need(os.geteuid() == 0, "restarting PostgreSQL needs root")
     version = sorted(os.listdir("/etc/postgresql"))[0]
     env = servers.server_env(PLEDGE_SIGNATURES_PER_MINUTE="100000")
@@ -115,8 +127,10 @@ def test_postgresql_restarts_during_signing_and_the_app_recovers_by_itself(open_
         restart_began = time.monotonic()
         subprocess.run(  # noqa: S603
             ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],  # noqa: S607
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         restarted = time.monotonic()
         deadline = restarted + 30
         while time.monotonic() < deadline:
@@ -205,8 +219,9 @@ def sign_once(base, pledge, number):
     phone = servers.Device(base)
     page = phone.request(pledge.get_link_url())
     ids = servers.commitment_ids(page.text)
-    return phone.post_form(pledge.get_link_url(), {"display_name": student_name(number),
-                                                   "commitments": ids})  # fmt: skip
+    return phone.post_form(
+        pledge.get_link_url(), {"display_name": student_name(number), "commitments": ids}
+    )
 
 
 def test_the_site_keeps_serving_signing_and_limiting_when_redis_dies(open_pledge, tmp_path):
@@ -264,8 +279,11 @@ def test_the_redis_cache_answers_like_an_empty_cache_when_redis_is_down():
     )
     done = subprocess.run(  # noqa: S603
         [sys.executable, Path(__file__).resolve().parents[2] / "manage.py", "shell", "-c", code],
-        env=servers.server_env(REDIS_URL=dead), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=servers.server_env(REDIS_URL=dead),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].split() == [
         "default",

@@ -67,7 +67,7 @@ FUZZ = settings(
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
-    ],  # fmt: skip
+    ],
 )
 ADDRESSES = (f"10.77.{n // 250}.{n % 250}" for n in itertools.count())
 TRIED = {}
@@ -159,15 +159,21 @@ progress = st.one_of(st.sampled_from(["done", "tried", "not_yet"]), value)
 @given(
     answers=st.lists(progress, min_size=3, max_size=3),
     foreign=st.one_of(st.none(), progress),
-    note=value, talk_request=value, exit_answer=value,
-)  # fmt: skip
+    note=value,
+    talk_request=value,
+    exit_answer=value,
+)
 def test_reflection_form(anyone, world, answers, foreign, note, talk_request, exit_answer):
     """A student comes back to say how it went, from the phone that signed."""
     name = return_cookie_name(world.pledge)
     signer = get_cookie_signer(salt=name + RETURN_COOKIE_SALT)
     anyone.cookies[name] = signer.sign(world.signature.return_secret)
-    fields = {f"{PROGRESS_PREFIX}{commitment.pk}": answer for commitment, answer
-              in zip(world.signature.commitments.order_by("order"), answers, strict=False)}  # fmt: skip
+    fields = {
+        f"{PROGRESS_PREFIX}{commitment.pk}": answer
+        for commitment, answer in zip(
+            world.signature.commitments.order_by("order"), answers, strict=False
+        )
+    }
     fields[f"{PROGRESS_PREFIX}999999"] = foreign  # another pledge's box, when sent
     fields.update(note=note, talk_request=talk_request, exit_answer=exit_answer)
     path = reverse("pledges:reflect", args=[world.pledge.link_token])
@@ -186,8 +192,14 @@ def test_withdraw_form(anyone, world, code):
 @FUZZ
 @given(q=value, age=value, module=value, theme=value, duration=value, page=value)
 def test_lesson_search_and_filters(anyone, world, q, age, module, theme, duration, page):
-    fields = {"q": q, "age": age, "module": module, "theme": theme, "duration": duration,
-              "page": page}  # fmt: skip
+    fields = {
+        "q": q,
+        "age": age,
+        "module": module,
+        "theme": theme,
+        "duration": duration,
+        "page": page,
+    }
     response = assert_safe(anyone, reverse("curriculum:lesson-list"), fields, method="get")
     assert response.status_code in (200, 404)
 
@@ -225,22 +237,33 @@ def test_school_setup_form(newcomer_client, action, name, code):
 def test_classroom_form(owner_client, world, name, year_group):
     fields = {"name": name, "year_group": year_group}
     assert_safe(owner_client, reverse("pledges:classroom-create"), fields)
-    assert_safe(owner_client, reverse("pledges:classroom-edit", args=[world.classroom.pk]),
-                fields)  # fmt: skip
+    assert_safe(owner_client, reverse("pledges:classroom-edit", args=[world.classroom.pk]), fields)
 
 
 @FUZZ
 @given(
-    title=value, intro=value, goal=value, closes_at=value, commitments=value,
-    weeks=value, flags=st.lists(st.sampled_from(["show_names", "approve_first",
-                                                 "ask_exit_question"])),
+    title=value,
+    intro=value,
+    goal=value,
+    closes_at=value,
+    commitments=value,
+    weeks=value,
+    flags=st.lists(st.sampled_from(["show_names", "approve_first", "ask_exit_question"])),
     classroom=st.one_of(value, st.just("1")),
-)  # fmt: skip
-def test_pledge_form(owner_client, world, title, intro, goal, closes_at, commitments, weeks,
-                     flags, classroom):  # fmt: skip
-    fields = {"classroom": classroom, "title": title, "intro": intro, "goal": goal,
-              "closes_at": closes_at, "commitments": commitments, "checkin_weeks": weeks,
-              **{flag: "on" for flag in flags}}  # fmt: skip
+)
+def test_pledge_form(
+    owner_client, world, title, intro, goal, closes_at, commitments, weeks, flags, classroom
+):
+    fields = {
+        "classroom": classroom,
+        "title": title,
+        "intro": intro,
+        "goal": goal,
+        "closes_at": closes_at,
+        "commitments": commitments,
+        "checkin_weeks": weeks,
+        **{flag: "on" for flag in flags},
+    }
     assert_safe(owner_client, reverse("pledges:pledge-create"), fields)
 
 
@@ -301,13 +324,21 @@ def test_reflection_moderation(owner_client, world, action):
 @given(
     student=st.one_of(value, st.just("mine")),
     answers=st.lists(progress, min_size=3, max_size=3),
-    note=value, talk_request=value,
-)  # fmt: skip
+    note=value,
+    talk_request=value,
+)
 def test_paper_reflection_form(owner_client, world, student, answers, note, talk_request):
-    fields = {f"commitment_{commitment.pk}": answer for commitment, answer
-              in zip(world.pledge.commitments.order_by("order"), answers, strict=False)}  # fmt: skip
-    fields.update(signature=str(world.signature.pk) if student == "mine" else student,
-                  note=note, talk_request=talk_request)  # fmt: skip
+    fields = {
+        f"commitment_{commitment.pk}": answer
+        for commitment, answer in zip(
+            world.pledge.commitments.order_by("order"), answers, strict=False
+        )
+    }
+    fields.update(
+        signature=str(world.signature.pk) if student == "mine" else student,
+        note=note,
+        talk_request=talk_request,
+    )
     path = reverse("pledges:reflection-paper", args=[world.pledge.pk, world.checkin.number])
     assert_safe(owner_client, path, fields)
 

@@ -149,9 +149,12 @@ def test_changing_the_password_logs_out_every_other_session(teacher):
     assert page.status_code == 200 and "Change your password" in unescape(page.text)
     changed = laptop.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "river-lantern-copper-77",
-         "new_password2": "river-lantern-copper-77"},
-    )  # fmt: skip
+        {
+            "old_password": PASSWORD,
+            "new_password1": "river-lantern-copper-77",
+            "new_password2": "river-lantern-copper-77",
+        },
+    )
     assert changed.status_code == 302
     assert laptop.get(reverse("pledges:dashboard")).status_code == 200  # still logged in
     other = phone.get(reverse("pledges:dashboard"))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SignbaseConfig(AppConfig):
+    name = "signbase"
+    default_auto_field = "django.db.models.BigAutoField"
