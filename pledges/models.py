@@ -268,15 +268,19 @@ class PledgeQuerySet(models.QuerySet):
         visible = Signature.objects.visible().filter(pledge=OuterRef("pk"))
         return self.annotate(signature_count=count_of(visible, "pledge"))
 
+    def for_signing(self):
+        """What a signature needs: the commitments in order, to check the ticks against."""
+        return self.prefetch_related(
+            models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
+        )
+
     def for_sign_page(self):
-        """What the public pledge page shows: the count, whether students can reflect
-        now, and the commitments in order."""
+        """What the public pledge page shows as well: the count, and whether students
+        can reflect now."""
         return (
-            self.with_counts()
+            self.for_signing()
+            .with_counts()
             .annotate(is_checkin_open=Exists(CheckIn.objects.open().filter(pledge=OuterRef("pk"))))
-            .prefetch_related(
-                models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
-            )
         )
 
     def owned_by(self, user):
