@@ -1,5 +1,5 @@
-"""Security headers on every response of every URL, with the production settings, and
-Mozilla HTTP Observatory's top grade (A+) on each."""
+"""Security headers on every response of every URL, with the production settings: each
+header asserted as it must be (what Mozilla's HTTP Observatory grades, checked directly)."""
 
 import json
 
@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from tests.factories import sign_form_data
-from tests.security.observatory import score
 from tests.security.urlmap import ADMIN, all_patterns, kind_of, url_for
 from tests.test_project import run_manage
 
@@ -64,6 +63,10 @@ def check_headers(response, where, *, production=True):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, where
     directives = {p.split()[0]: p.split()[1:] for p in csp.split(";") if p.strip()}
     assert directives["frame-ancestors"] == ["'none'"], where
+    # No plugins: object-src 'none', or default-src 'none', which it falls back to.
+    assert directives.get("object-src", directives["default-src"]) == ["'none'"], where
+    assert directives["base-uri"] == ["'none'"], where
+    assert directives["default-src"] in (["'self'"], ["'none'"]), where
     for sources in directives.values():
         # Our own origin only: no third-party host, no scheme wildcard.
         assert set(sources) <= {"'self'", "'none'", "data:"}, f"{where}: {sources}"
@@ -85,15 +88,17 @@ def check_headers(response, where, *, production=True):
                 assert cookie["httponly"], f"{where}: cookie {cookie.key} not HttpOnly"
 
 
-def test_every_page_sends_the_headers_and_scores_a_plus(production, world, content_type_id):
+def test_every_page_sends_the_headers(production, world, content_type_id):
     personas = {None: Client(), "owner": Client(), "staff": Client()}
     personas["owner"].force_login(world.owner)
     personas["staff"].force_login(world.staff)
     plain_http = Client()
     https = {"secure": True, "HTTP_HOST": HOST}
-    scored, worst = 0, None
-    # The Observatory judges redirection once per site, from http://host/.
+    checked = 0
+    # The site's own address over plain HTTP goes to HTTPS on the same host, first.
     site_redirect = plain_http.get("/", HTTP_HOST=HOST)
+    assert site_redirect.status_code == 301
+    assert site_redirect["Location"] == f"https://{HOST}/"
     for pattern in all_patterns():
         url = url_for(pattern, world, content_type_id)
         who = ("staff",) if kind_of(pattern) == ADMIN else (None, "owner")
@@ -106,28 +111,21 @@ def test_every_page_sends_the_headers_and_scores_a_plus(production, world, conte
             response = personas[persona].get(url, **https)
             where = f"{persona or 'anonymous'} GET {url}"
             check_headers(response, where)
-            report = score(response, http_response=site_redirect, host=HOST)
-            assert report.grade == "A+" and report.score >= 100, (where, report)
-            scored += 1
-            worst = min(worst or report, report, key=lambda r: r.score)
-    print(f"observatory: {scored} responses scored, lowest {worst.score} ({worst.grade})")
-    assert scored > len(all_patterns())
+            checked += 1
+    assert checked > len(all_patterns())
 
 
-def test_signing_sets_only_secure_cookies_and_scores_a_plus(production, world):
+def test_signing_sets_only_secure_cookies(production, world):
     student = Client()
     https = {"secure": True, "HTTP_HOST": HOST}
-    page = student.get(world.pledge.get_link_url(), **https)
-    assert score(page, http_response=None, host=HOST).grade == "A+"
+    check_headers(student.get(world.pledge.get_link_url(), **https), "sign page")
     signed = student.post(
         world.pledge.get_link_url(), sign_form_data(world.pledge, "Bea B"), **https
     )
     assert signed.status_code == 303
-    check_headers(signed, "sign")
-    assert f"pledge_{world.pledge.pk}" in signed.cookies
-    report = score(signed, http_response=None, host=HOST)
-    assert report.results["cookies"] == "cookies-secure-with-httponly-sessions-and-samesite"
-    assert report.grade == "A+", report
+    check_headers(signed, "sign")  # the return cookie: Secure, HttpOnly, SameSite=Lax
+    cookie = signed.cookies[f"pledge_{world.pledge.pk}"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
 
 
 def test_the_healthz_probe_is_exempt_from_the_https_redirect(production):
