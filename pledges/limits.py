@@ -154,12 +154,19 @@ def too_many_tries(request, scope, wait_seconds):
     the child or the teacher who sees it."""
     context = {
         "scope": scope,
-        "for_students": SCOPES[scope].for_students,
+        "for_students": scope in SCOPES and SCOPES[scope].for_students,
         "minutes": max(1, math.ceil(wait_seconds / 60)),
     }
     response = render(request, "pledges/too_many_tries.html", context, status=429)
     response["Retry-After"] = str(wait_seconds)
     return response
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked log-in (AXES_LOCKOUT_CALLABLE): the same page as
+    every other limit, saying how long the cool-off lasts. Axes counts the log-ins
+    itself, per account and address (the address read by client_address, as here)."""
+    return too_many_tries(request, "login", round(settings.AXES_COOLOFF_TIME * 3600))
 
 
 def _window(rule, now):

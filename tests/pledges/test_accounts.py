@@ -224,6 +224,7 @@ def test_five_wrong_passwords_lock_the_login_with_a_clear_message(anon_client, t
         response.text
     )
     assert reverse("password_reset") in response.text
+    assert response["Retry-After"] == "900"  # the one "too many tries" page, as for codes
     assert "_auth_user_id" not in anon_client.session
 
 
