@@ -370,12 +370,34 @@ def pledge_poster(request, pk):
     pledge = access.pledge_for(request.user, pk, queryset)
     link = request.build_absolute_uri(pledge.get_link_url())
     names = pledge.visible_signatures().values_list("display_name", flat=True)
-    return render(
-        request,
-        "pledges/pledge_poster.html",
-        {"pledge": pledge, "qr_svg": exports.qr_svg(link), "join_address": _join_address(request),
-         "names": list(names) if pledge.show_names else None},
-    )  # fmt: skip
+    names = list(names) if pledge.show_names else None
+    if names and _letters(names) > POSTER_NAMES_MAX_LETTERS:
+        names = None  # more than one sheet holds with its QR code: the count instead
+    context = {
+        "pledge": pledge,
+        "qr_svg": exports.qr_svg(link),
+        "join_address": _join_address(request),
+        "names": names,
+        "density": _poster_density(pledge, names),
+    }
+    return render(request, "pledges/pledge_poster.html", context)
+
+
+# The more a poster says, the smaller its type, so that it prints on one sheet of A4 or
+# Letter with its QR code whole: (letters of intro, commitments and names, CSS class).
+# tests/browser/test_qr.py prints the longest pledge the forms allow.
+POSTER_DENSITY = [(900, "poster-dense"), (380, "poster-compact")]
+POSTER_NAMES_MAX_LETTERS = 540  # 35 names of 12 letters, like "Mohammed Al.", fit
+
+
+def _letters(names):
+    return sum(len(name) + 3 for name in names)  # " · " between them
+
+
+def _poster_density(pledge, names):
+    letters = len(pledge.intro) + sum(len(c.text) for c in pledge.commitments.all())
+    letters += _letters(names or ())
+    return next((css for limit, css in POSTER_DENSITY if letters > limit), "")
 
 
 @require_safe

@@ -111,3 +111,44 @@ def test_printed_poster_and_sheet_qr_codes_scan(browser, server, teacher_pledge,
     )
     assert sum(pages, []) == pages[0]
     assert_opens_sign_form(browser, pages[0][0], pledge)
+
+
+LONG_COMMITMENT = (
+    "I will tell a teacher or another adult I trust when I see or hear someone being "
+    "harassed, in person or online, and I will check on them afterwards if it is safe to, "
+    "even when my friends laugh."
+)
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("size", ["like the demo", "the longest the forms allow"])
+def test_a_long_pledges_poster_still_fits_one_sheet_with_its_qr_code(browser, server, paper, size):
+    """Found with the demo pledge (6 commitments) on Letter: the poster ran on to a second
+    sheet and its QR code with it. Its type now shrinks with what it says."""
+    from pledges.forms.teacher import COMMITMENT_MAX_LENGTH, MAX_COMMITMENTS
+
+    teacher = factories.make_teacher(school=factories.make_school(), role="lead")
+    if size == "like the demo":
+        commitments, intro, names = [LONG_COMMITMENT[:105]] * 6, LONG_COMMITMENT[:130], 8
+    else:
+        text = (LONG_COMMITMENT * 2)[:COMMITMENT_MAX_LENGTH]
+        commitments, intro, names = [text] * MAX_COMMITMENTS, LONG_COMMITMENT * 2, 35
+    commitments = [f"{n}. {text}"[: len(text)] for n, text in enumerate(commitments, 1)]
+    pledge = factories.make_pledge(
+        factories.make_classroom(teacher), commitments=commitments, intro=intro, show_names=True
+    )
+    for number in range(names):  # 35 names of 12 letters: as many as the poster lists
+        factories.make_signature(pledge, f"Pupil{chr(65 + number % 26)}{'ab'[number // 26]} Abc.")
+    context, page = new_page(browser)
+    try:
+        log_in(context, server, teacher)
+        page.goto(server + reverse("pledges:pledge-poster", args=[pledge.pk]))
+        pdf = page.pdf(format=paper)
+    finally:
+        context.close()
+    document = pdfium.PdfDocument(pdf)
+    sheets = len(document)
+    first = decoded_links(document[0].render(scale=PRINT_DPI / 72).to_pil(), f"poster-{paper}")
+    document.close()
+    assert sheets == 1, f"{size}: the poster takes {sheets} sheets of {paper}"
+    assert first == [f"{server}{pledge.get_link_url()}"]

@@ -422,6 +422,14 @@ def test_poster_shows_names_only_when_the_teacher_turned_them_on(teacher_client,
     assert "<nav" not in text
 
 
+def test_a_poster_with_more_names_than_a_sheet_holds_shows_the_count(teacher_client, pledge):
+    Pledge.objects.filter(pk=pledge.pk).update(show_names=True)
+    for number in range(60):  # a year group's pledge
+        make_signature(pledge, f"Pupil{chr(65 + number // 26)}{chr(97 + number % 26)} Abc.")
+    text = teacher_client.get(reverse("pledges:pledge-poster", args=[pledge.pk])).text
+    assert "PupilAb Abc." not in text and "60 of us signed" in text
+
+
 def test_present_view_shows_code_qr_and_count(teacher_client, pledge):
     make_signature(pledge, "Sam K")
     url = reverse("pledges:pledge-present", args=[pledge.pk])
