@@ -1,5 +1,5 @@
 """Units: `units/<age-band-slug>.yaml`, one a band, read and checked with the rest of the
-curriculum files and loaded after the lessons (curriculum/loader.py calls these).
+curriculum files and loaded after the lessons (curriculum/loader/read.py and sync.py call these).
 
 ```yaml
 age_band: ages-11-14
@@ -18,7 +18,7 @@ would lose, so there is nothing to keep.
 
 import yaml
 
-from curriculum import loader
+from curriculum.loader.problems import Problem
 from curriculum.models import AgeBand, Lesson, Unit, UnitLesson
 
 UNIT_KEYS = {"age_band", "title", "summary", "baseline_task", "lessons"}
@@ -40,7 +40,7 @@ def read_units(root, content, problems):
         where = str(path.relative_to(root))
 
         def fail(field, message, where=where):
-            problems.append(loader.Problem(where, field, message))
+            problems.append(Problem(where, field, message))
 
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
