@@ -15,10 +15,11 @@ By job:
 from curriculum.loader.export import export_content, quiz_as_yaml
 from curriculum.loader.kinds import ContentKind, content_kinds
 from curriculum.loader.problems import Content, ContentError, Problem, Report
-from curriculum.loader.read import parse_quiz, read_content, read_yaml, validate
+from curriculum.loader.read import parse_quiz, read_content
+from curriculum.loader.records import validate
 from curriculum.loader.rules import NOT_YET_RULES, UNIT_RULES, check_units, teaching_order
 from curriculum.loader.sync import data_hash, lesson_data, load_content, module_data
-from curriculum.loader.yaml_text import dump_yaml
+from curriculum.loader.yaml_text import dump_yaml, read_yaml
 
 __all__ = [
     "NOT_YET_RULES",

@@ -5,63 +5,26 @@ pydantic (records.py), then held to the content rules (rules.py). Every problem 
 file is collected before `read_content` raises, so one run lists them all.
 """
 
-import functools
 from pathlib import Path
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
 
 from curriculum import units
 from curriculum.loader import records, rules
 from curriculum.loader.kinds import content_kinds
 from curriculum.loader.problems import Content, ContentError, Problem
-from curriculum.loader.yaml_text import check_yaml_pitfalls, split_front_matter, split_sections
+from curriculum.loader.records import validate
+from curriculum.loader.yaml_text import (
+    check_yaml_pitfalls,
+    failing,
+    read_yaml,
+    split_front_matter,
+    split_sections,
+)
 from curriculum.models import Lesson
 
 MODULE_SECTIONS = (("big_idea", "Big idea"), ("family_note", "Family note"))
 RECORD_FIELDS = ("key_vocabulary", "misconceptions", "content_guidance", "sources")
-
-
-def failing(path, problems):
-    """`fail(field, message, line=None)`, recording a Problem in the file at `path`."""
-
-    def fail(field, message, line=None):
-        problems.append(Problem(path, field, message, line))
-
-    return fail
-
-
-@functools.cache
-def _adapter(shape):
-    return TypeAdapter(shape)
-
-
-def validate(shape, data, path, problems, *, at=()):
-    """`data` checked against `shape` (a records model or type), or None with a Problem
-    naming the file and the field for each mismatch. `at` is where in the file `data` is:
-    `(0,)` for a list file's first entry, `("starter_quiz",)` for a quiz."""
-    try:
-        return _adapter(shape).validate_python(data)
-    except ValidationError as error:
-        for detail in error.errors(include_url=False):
-            where = records.field_name((*at, *detail["loc"])) or "(file)"
-            message = records.MESSAGES.get(detail["type"], detail["msg"])
-            problems.append(Problem(path, where, message))
-        return None
-
-
-def read_yaml(path, root, problems):
-    """(data, True) for a YAML file under `root`, with its pitfalls refused; (None, False)
-    when it is not YAML (or not UTF-8) at all."""
-    fail = failing(str(path.relative_to(root)), problems)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        fail("(file)", f"is not valid YAML: {error}")
-        return None, False
-    check_yaml_pitfalls(text, fail, first_line=1)
-    return data, True
 
 
 def _read_list(root, filename, shape, problems):

@@ -2,7 +2,7 @@
 
 Each file's YAML is validated against one of these models: which keys it may have, which
 are required, their types and their allowed values. pydantic reports every mismatch at
-once; read.validate() turns each into a Problem that names the file and the field in plain
+once; `validate()` turns each into a Problem that names the file and the field in plain
 words (`activities[2].minutes: must be a whole number above zero`). Rules that need more
 than one field or more than one file are in rules.py.
 
@@ -10,13 +10,15 @@ The types below keep the files' conventions: text is stripped, and a number writ
 text is meant (`year: 2020`) is read as text; an empty value counts as a missing one.
 """
 
+import functools
 import re
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from curriculum.loader.problems import Problem
 from curriculum.models import ContentArea, Grouping, Status, Supervision, web_url_validator
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -293,3 +295,22 @@ def field_name(location):
         else:
             name += f".{part}" if name else str(part)
     return name
+
+
+@functools.cache
+def _adapter(shape):
+    return TypeAdapter(shape)
+
+
+def validate(shape, data, path, problems, *, at=()):
+    """`data` checked against `shape` (a records model or type), or None with a Problem
+    naming the file and the field for each mismatch. `at` is where in the file `data` is:
+    `(0,)` for a list file's first entry, `("starter_quiz",)` for a quiz."""
+    try:
+        return _adapter(shape).validate_python(data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            where = field_name((*at, *detail["loc"])) or "(file)"
+            message = MESSAGES.get(detail["type"], detail["msg"])
+            problems.append(Problem(path, where, message))
+        return None

@@ -1,9 +1,10 @@
 """YAML as the curriculum files use it: read with the pitfalls refused, and written so a
 person can read and diff it.
 
-`check_yaml_pitfalls` refuses YAML whose meaning hangs on a comment or on a guess about an
-unquoted value; `split_front_matter` and `split_sections` read a Markdown file's YAML
-block and its `# Heading` sections. Each takes `fail(field, message, line=None)`, which
+`read_yaml` reads a YAML file (its records then go to records.validate). It and
+`split_front_matter` refuse, through `check_yaml_pitfalls`, YAML whose meaning hangs on a
+comment or on a guess about an unquoted value; `split_sections` reads a Markdown file's
+`# Heading` sections. They take `fail(field, message, line=None)` (see `failing`), which
 records a problem in the file being read.
 """
 
@@ -12,7 +13,33 @@ import re
 
 import yaml
 
+from curriculum.loader.problems import Problem
+
 FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.DOTALL)
+
+
+def failing(path, problems):
+    """`fail(field, message, line=None)`, recording a Problem in the file at `path`."""
+
+    def fail(field, message, line=None):
+        problems.append(Problem(path, field, message, line))
+
+    return fail
+
+
+def read_yaml(path, root, problems):
+    """(data, True) for a YAML file under `root`, with its pitfalls refused; (None, False)
+    when it is not YAML (or not UTF-8) at all."""
+    fail = failing(str(path.relative_to(root)), problems)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        fail("(file)", f"is not valid YAML: {error}")
+        return None, False
+    check_yaml_pitfalls(text, fail, first_line=1)
+    return data, True
+
 
 # Keys whose unquoted values are meant to be read as numbers or as true/false. Anywhere
 # else a plain value that YAML reads as anything but text is refused (see below).

@@ -18,6 +18,7 @@ from curriculum.models import Lesson
 pytestmark = pytest.mark.django_db
 
 CONTENT = Path(settings.CURRICULUM_DIR)
+UNIT = "units/ages-11-14.yaml"
 
 
 @pytest.fixture
@@ -239,6 +240,28 @@ CASES = [
     ("service-country", list_file(
         "support_services.yaml", lambda t: re.sub(r"country: [A-Z]{2}", "country: gb", t, count=1)),
      "[1].country", "must be a two-letter country code such as GB"),
+    # Unit files (tests/curriculum/test_unit_detail.py has the lessons they list)
+    ("unit-not-yaml", list_file(UNIT, lambda t: "lessons: [\n"), "(file)", "is not valid YAML"),
+    ("unit-not-a-mapping", list_file(UNIT, lambda t: "- ages-11-14\n"),
+     "(file)", "expected a mapping of keys to values"),
+    ("unit-unknown-key", list_file(UNIT, lambda t: t + "colour: red\n"),
+     "colour", "is not a known field"),
+    ("unit-title-not-text", list_file(UNIT, lambda t: re.sub(r"(?m)^title: .*$", "title: [a]", t)),
+     "title", "must be text"),
+    ("unit-no-lessons", list_file(UNIT, lambda t: t.split("\nlessons:")[0] + "\nlessons: []\n"),
+     "lessons", "must list at least one lesson"),
+    ("unit-step-not-a-mapping", list_file(
+        UNIT, lambda t: t.replace("\nlessons:\n", "\nlessons:\n  - just-a-slug\n", 1)),
+     "lessons[1]", "expected a mapping of keys to values"),
+    ("unit-step-unknown-key", list_file(
+        UNIT, lambda t: re.sub(r"\n  - lesson: (\S+)", r"\n  - lesson: \1\n    note: x", t, count=1)),
+     "lessons[1].note", "is not a known field"),
+    ("unit-no-age-band", list_file(
+        UNIT, lambda t: re.sub(r"(?m)^age_band: .*$", "age_band: ages-0-1", t)),
+     "age_band", "no age band 'ages-0-1'"),
+    ("unit-comment-in-value", list_file(
+        UNIT, lambda t: re.sub(r"(?m)^title: .*$", "title: Speaking up #IWill", t)),
+     "title", "as a comment"),
 ]  # fmt: skip
 
 
