@@ -323,6 +323,9 @@ LOGGING = {
 
 # Curriculum
 CURRICULUM_DIR = BASE_DIR / "curriculum" / "content"
+# Other apps' records in the content folder, read, checked, loaded and exported with the
+# curriculum (load_curriculum, export_curriculum): curriculum names no app of them.
+CURRICULUM_CONTENT_KINDS = ["pledges.template_files.PLEDGE_TEMPLATES"]
 LESSONS_PER_PAGE = 12
 # A teacher's pledge page lists this many signatures a page, newest first.
 SIGNATURES_PER_PAGE = 50

@@ -1,5 +1,5 @@
 """Units: `units/<age-band-slug>.yaml`, one a band, read and checked with the rest of the
-curriculum files and loaded after the lessons (curriculum/loader.py calls these).
+curriculum files and loaded after the lessons (curriculum/loader/read.py and sync.py call these).
 
 ```yaml
 age_band: ages-11-14
@@ -16,18 +16,44 @@ A unit is always made to match its file: units hold no teaching text an admin ed
 would lose, so there is nothing to keep.
 """
 
-import yaml
+from typing import Annotated
 
-from curriculum import loader
+from curriculum.loader.problems import Problem
+from curriculum.loader.records import OptionalText, Record, Text, a_list, validate
+from curriculum.loader.yaml_text import read_yaml
 from curriculum.models import AgeBand, Lesson, Unit, UnitLesson
 
-UNIT_KEYS = {"age_band", "title", "summary", "baseline_task", "lessons"}
-STEP_KEYS = {"lesson"}
-STEP_OPTIONAL = {"builds_on"}
+
+class Step(Record):
+    lesson: Text
+    builds_on: OptionalText = ""
 
 
-def _text(value):
-    return value.strip() if isinstance(value, str) else None
+class UnitFile(Record):
+    age_band: Text
+    title: Text
+    summary: Text
+    baseline_task: Text
+    lessons: Annotated[list[Step], a_list("must list at least one lesson", at_least_one=True)]
+
+
+def unit_rules(unit, filename, bands, lessons):
+    """(field, message) for each way `unit` does not fit the age bands and lessons read."""
+    band = unit["age_band"]
+    if band not in bands:
+        yield "age_band", f"no age band {band!r}"
+    elif filename.removesuffix(".yaml") != band:
+        yield "age_band", f"is {band!r} but the file is {filename}"
+    seen = set()
+    for number, step in enumerate(unit["lessons"], start=1):
+        slug = step["lesson"]
+        if slug not in lessons:
+            yield f"lessons[{number}].lesson", f"no lesson {slug!r}"
+        elif band not in lessons[slug]["age_bands"]:
+            yield f"lessons[{number}].lesson", f"{slug!r} is not for {band!r}"
+        if slug in seen:
+            yield f"lessons[{number}].lesson", f"{slug!r} is already in this unit"
+        seen.add(slug)
 
 
 def read_units(root, content, problems):
@@ -38,51 +64,14 @@ def read_units(root, content, problems):
     lessons = {lesson["slug"]: lesson for lesson in content.lessons}
     for path in sorted(root.glob("units/*.yaml")):
         where = str(path.relative_to(root))
-
-        def fail(field, message, where=where):
-            problems.append(loader.Problem(where, field, message))
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            fail("(file)", f"is not valid YAML: {error}")
+        data, ok = read_yaml(path, root, problems)
+        record = validate(UnitFile, data, where, problems) if ok else None
+        if record is None:
             continue
-        if not isinstance(data, dict):
-            fail("(file)", "must be a mapping of age_band, title, summary, baseline_task, lessons")
-            continue
-        for key in sorted(UNIT_KEYS - set(data)):
-            fail(key, "is required")
-        for key in sorted(set(data) - UNIT_KEYS):
-            fail(key, "is not a unit field")
-        unit = {name: _text(data.get(name)) for name in ("title", "summary", "baseline_task")}
-        for name, value in unit.items():
-            if name in data and not value:
-                fail(name, "must be text")
-        band = data.get("age_band")
-        if band not in bands:
-            fail("age_band", f"no age band {band!r}")
-        elif path.stem != band:
-            fail("age_band", f"is {band!r} but the file is {path.name}")
-        steps = []
-        for number, step in enumerate(data.get("lessons") or [], start=1):
-            field = f"lessons[{number}]"
-            if (
-                not isinstance(step, dict)
-                or not STEP_KEYS <= set(step) <= STEP_KEYS | STEP_OPTIONAL
-            ):
-                fail(field, "needs lesson (a slug) and may have builds_on")
-                continue
-            slug = step["lesson"]
-            if slug not in lessons:
-                fail(f"{field}.lesson", f"no lesson {slug!r}")
-            elif band not in lessons[slug]["age_bands"]:
-                fail(f"{field}.lesson", f"{slug!r} is not for {band!r}")
-            if slug in [seen["lesson"] for seen in steps]:
-                fail(f"{field}.lesson", f"{slug!r} is already in this unit")
-            steps.append({"lesson": slug, "builds_on": _text(step.get("builds_on")) or ""})
-        if "lessons" in data and not steps:
-            fail("lessons", "must list at least one lesson")
-        units.append({**unit, "age_band": band, "lessons": steps, "_path": where})
+        unit = {**record.model_dump(), "_path": where}
+        for field, message in unit_rules(unit, path.name, bands, lessons):
+            problems.append(Problem(where, field, message))
+        units.append(unit)
     return units
 
 

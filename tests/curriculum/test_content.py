@@ -119,7 +119,7 @@ def test_the_content_meets_every_unit_rule_in_force(rule):
 
 @pytest.mark.parametrize("lesson", published_lessons(), ids=lesson_id)
 def test_module_has_a_pledge_template(lesson):
-    templated = {template["module"] for template in content().pledge_templates}
+    templated = {template["module"] for template in content().extra["pledge_templates"]}
     assert lesson["module"] in templated, f"{lesson['_path']}: module: no pledge template"
 
 
@@ -150,7 +150,7 @@ def test_student_text_reads_at_the_bands_level(lesson):
 
 
 def test_pledge_templates_are_concrete_and_age_safe():
-    for template in content().pledge_templates:
+    for template in content().extra["pledge_templates"]:
         where = template["_path"]
         assert 3 <= len(template["commitments"]) <= 6, f"{where}: commitments: want 3–6"
         for commitment in template["commitments"]:

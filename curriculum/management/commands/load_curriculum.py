@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from curriculum.loader import (
     ContentError,
     check_units,
+    content_kinds,
     load_content,
     read_content,
     teaching_order,
@@ -39,10 +40,12 @@ class Command(BaseCommand):
         try:
             if check:
                 content = read_content(path, against_database=False)
-                self.stdout.write(
-                    f"OK: {len(content.modules)} modules, {len(content.lessons)} lessons, "
-                    f"{len(content.pledge_templates)} pledge templates are valid."
-                )
+                counts = [
+                    f"{len(content.modules)} modules",
+                    f"{len(content.lessons)} lessons",
+                    *(f"{len(content.extra[kind.name])} {kind.label}" for kind in content_kinds()),
+                ]
+                self.stdout.write(f"OK: {', '.join(counts)} are valid.")
                 self.check_units(content, strict)
                 return
             report = load_content(path, update=update)
