@@ -371,14 +371,21 @@ def test_pledge_page_query_count_is_constant(teacher_client, pledge, django_asse
     make_signature(pledge, "Name A")
     # session, user, membership with school, pledge + classroom, the counts of each list,
     # commitments with counts, a page of signatures, their commitments, and the session
-    # saved with its new expiry (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # saved with its new expiry (savepoint, update, release): 11. The drawn list is kept
+    # in the cache, here the database's (Redis in production): reading it is one more,
+    # and the first time writing it is five more (the cull count, the key, the write in a
+    # savepoint).
+    first, again = 11 + 6, 11 + 1
+    with django_assert_num_queries(first):
+        teacher_client.get(pledge.get_absolute_url())
+    with django_assert_num_queries(again):
         teacher_client.get(pledge.get_absolute_url())
     for number in range(80):
         make_signature(pledge, f"Name {chr(65 + number % 26)}{chr(66 + number // 26)}")
-    with django_assert_num_queries(11):
-        teacher_client.get(pledge.get_absolute_url())
-    with django_assert_num_queries(11):
+    for _time in (first, again):
+        with django_assert_num_queries(_time):
+            teacher_client.get(pledge.get_absolute_url())
+    with django_assert_num_queries(first):
         teacher_client.get(pledge.get_absolute_url() + "?page=2")
 
 
