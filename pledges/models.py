@@ -269,8 +269,10 @@ class PledgeQuerySet(models.QuerySet):
         return self.annotate(signature_count=count_of(visible, "pledge"))
 
     def for_signing(self):
-        """What a signature needs: the commitments in order, to check the ticks against."""
-        return self.prefetch_related(
+        """What a signature needs: the commitments in order, to check the ticks against,
+        and how many signed in the last minute (the signing cap), in the same query."""
+        recent = Signature.objects.filter(pledge=OuterRef("pk"), created__gte=signing_cap_since())
+        return self.annotate(recent_signature_count=count_of(recent, "pledge")).prefetch_related(
             models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
         )
 
@@ -488,7 +490,9 @@ class Pledge(models.Model):
     def is_over_signing_cap(self):
         """True when this pledge took more signatures in the last minute than any class
         would: a leaked code being flooded. Teachers can also pause."""
-        recent = self.signatures.filter(created__gte=signing_cap_since()).count()
+        recent = getattr(self, "recent_signature_count", None)  # from for_signing()
+        if recent is None:
+            recent = self.signatures.filter(created__gte=signing_cap_since()).count()
         return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
 
     def commitment_list(self):

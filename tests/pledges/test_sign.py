@@ -282,13 +282,13 @@ def test_signing_runs_the_same_queries_whatever_the_pledge_holds(
 ):
     def sign(name):
         data = sign_form_data(pledge, name)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = anon_client.post(pledge.get_link_url(), data)
         assert response.status_code == 303
 
-    # The pledge (without the page's count: a signature answers with a redirect), its
-    # commitments, the signing cap's count, then in one transaction (a savepoint pair in
-    # the tests) the signature and its ticks.
+    # The pledge with the signing cap's count (not the page's count: a signature answers
+    # with a redirect), its commitments, then in one transaction (a savepoint pair in the
+    # tests) the signature and its ticks.
     sign("Name Aa")
     for name in _names(60)[1:]:
         make_signature(pledge, name)
