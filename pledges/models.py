@@ -268,19 +268,22 @@ class PledgeQuerySet(models.QuerySet):
         visible = Signature.objects.visible().filter(pledge=OuterRef("pk"))
         return self.annotate(signature_count=count_of(visible, "pledge"))
 
+    def with_commitments(self):
+        return self.prefetch_related(
+            models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
+        )
+
     def for_signing(self):
         """What a signature needs: the commitments in order, to check the ticks against,
         and how many signed in the last minute (the signing cap), in the same query."""
         recent = Signature.objects.filter(pledge=OuterRef("pk"), created__gte=signing_cap_since())
-        return self.annotate(recent_signature_count=count_of(recent, "pledge")).prefetch_related(
-            models.Prefetch("commitments", queryset=Commitment.objects.order_by("order"))
-        )
+        return self.with_commitments().annotate(recent_signature_count=count_of(recent, "pledge"))
 
     def for_sign_page(self):
-        """What the public pledge page shows as well: the count, and whether students
-        can reflect now."""
+        """What the public pledge page shows: the commitments in order, the count, and
+        whether students can reflect now."""
         return (
-            self.for_signing()
+            self.with_commitments()
             .with_counts()
             .annotate(is_checkin_open=Exists(CheckIn.objects.open().filter(pledge=OuterRef("pk"))))
         )
