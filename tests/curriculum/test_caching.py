@@ -5,8 +5,6 @@ fresh one; static files are kept for a year.
 """
 
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -17,6 +15,7 @@ from django.urls import reverse
 
 from curriculum.models import Lesson, Status
 from tests.factories import make_lesson
+from tests.test_project import production_env, run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -132,22 +131,16 @@ def test_a_visitors_kept_page_never_reaches_a_teacher(
     assert "Log out" not in anon_client.get(lesson.get_absolute_url()).text
 
 
+def production_settings(*expressions):
+    """Settings (`s.NAME`, …) as production computes them (DEBUG off), in a fresh process."""
+    code = f"from django.conf import settings as s; print({', '.join(expressions)})"
+    result = run_manage("shell", "-c", code, env=production_env())
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1].split()  # after the shell's own banner
+
+
 def test_production_keeps_visitors_pages_a_minute():
-    code = "from django.conf import settings as s; print(s.CURRICULUM_CACHE_SECONDS)"
-    env = {
-        "DEBUG": "false",
-        "SECRET_KEY": "x" * 50,
-        "DJANGO_SETTINGS_MODULE": "allyship_site.settings",
-        "PATH": "/usr/bin:/bin",
-    }
-    output = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert output == ["60"]
+    assert production_settings("s.CURRICULUM_CACHE_SECONDS") == ["60"]
 
 
 # Static files ----------------------------------------------------------------------------
@@ -167,23 +160,7 @@ def test_hashed_static_files_are_served_with_far_future_caching():
 
 
 def test_production_settings_cache_static_files_for_a_year():
-    code = (
-        "from django.conf import settings as s; "
-        "print(s.WHITENOISE_MAX_AGE, s.STORAGES['staticfiles']['BACKEND'])"
-    )
-    env = {
-        "DEBUG": "false",
-        "SECRET_KEY": "x" * 50,
-        "DJANGO_SETTINGS_MODULE": "allyship_site.settings",
-        "PATH": "/usr/bin:/bin",
-    }
-    output = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    output = production_settings("s.WHITENOISE_MAX_AGE", "s.STORAGES['staticfiles']['BACKEND']")
     assert output == [
         "31536000",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
