@@ -114,19 +114,12 @@ def _unavailable(request, *, reason, pledge=None, status=200):
 
 
 def _pledge_for(request, field, value):
-    """The pledge whose `field` (link_token or join_code) is `value`, in one query (and
-    one for its commitments), or None. A page gets what it shows (the count, whether a
-    check-in is open); a signature, which answers with a redirect, only what it needs:
-    a page it must show again after all (a mistake in the form) asks for the rest."""
+    """The pledge whose `field` (link_token or join_code) is `value`, with its
+    commitments, or None."""
     if len(value) > Pledge._meta.get_field(field).max_length:
         return None
-    pledges = (
-        Pledge.objects.for_signing()
-        if request.method == "POST"
-        else Pledge.objects.for_sign_page()
-    )
     try:  # get(), not first(): the field is unique, and no ORDER BY to build or run
-        return pledges.get(**{field: value})
+        return Pledge.objects.for_sign_page().get(**{field: value})
     except Pledge.DoesNotExist:
         return None
 

@@ -81,9 +81,9 @@ def test_the_sign_page_runs_the_same_queries_for_one_signature_as_for_many(
     pledge = make_pledge(classroom, show_names=show_names)
     first, *rest = _names(60)
     make_signature(pledge, first)
-    # The pledge with its count and open check-in, its commitments for the form; the
-    # names, when the teacher shows them.
-    expected = 3 if show_names else 2
+    # The pledge, its commitments for the form, whether a check-in is open, and the
+    # count, or the names when the teacher shows them (their number is the count).
+    expected = 4
     with django_assert_num_queries(expected):
         anon_client.get(pledge.get_link_url())
     for name in rest:
@@ -282,13 +282,13 @@ def test_signing_runs_the_same_queries_whatever_the_pledge_holds(
 ):
     def sign(name):
         data = sign_form_data(pledge, name)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = anon_client.post(pledge.get_link_url(), data)
         assert response.status_code == 303
 
-    # The pledge with the signing cap's count (not the page's count: a signature answers
-    # with a redirect), its commitments, then in one transaction (a savepoint pair in the
-    # tests) the signature and its ticks.
+    # The pledge, its commitments, the signing cap's count (not the page's count: a
+    # signature answers with a redirect), then in one transaction (a savepoint pair in
+    # the tests) the signature and its ticks.
     sign("Name Aa")
     for name in _names(60)[1:]:
         make_signature(pledge, name)
