@@ -9,6 +9,7 @@ so "anna k.", "Anna K" and "ANNA  K" are one signer on a pledge.
 import functools
 import re
 import unicodedata
+from collections import defaultdict
 from pathlib import Path
 
 from better_profanity import Profanity
@@ -33,6 +34,36 @@ def _read_wordlist(path):
     return [line.strip().casefold() for line in lines if line.strip() and line[0] != "#"]
 
 
+class NameFilter:
+    """better-profanity's filter, with the same words split by length for one-word
+    checks. better-profanity compares a word with every listed spelling in turn (~950
+    of them, 0.13 ms a word); a listed spelling only ever equals a word of its own
+    length, as each of its lookalike characters stands for one character. So a word of
+    letters is checked against the spellings of its length alone, by a filter of those,
+    with the same answer (tests/pledges/test_names.py compares the two on every listed
+    word, its lookalike spellings and thousands of names)."""
+
+    def __init__(self, profanity):
+        self.profanity = profanity
+        words_by_length = defaultdict(list)
+        for word in profanity.CENSOR_WORDSET:
+            words_by_length[len(str(word))].append(str(word))
+        self.by_length = {length: Profanity(words) for length, words in words_by_length.items()}
+        self.one_for_one = all(
+            len(lookalike) == 1
+            for lookalikes in profanity.CHARS_MAPPING.values()
+            for lookalike in lookalikes
+        )
+
+    def contains_profanity(self, word):
+        lowered = word.lower()
+        if self.one_for_one and set(lowered) <= self.profanity.ALLOWED_CHARACTERS:
+            same_length = self.by_length.get(len(lowered))
+            return same_length is not None and same_length.contains_profanity(lowered)
+        # Other characters split a word in two for better-profanity: ask it all.
+        return self.profanity.contains_profanity(word)
+
+
 def _load_filter():
     """better-profanity's English list, plus every `<language>.txt` beside this module,
     less the words that are also real names (wordlists/README.md)."""
@@ -46,7 +77,7 @@ def _load_filter():
         for word in _read_wordlist(path)
     ]
     profanity.add_censor_words(extra)
-    return profanity
+    return NameFilter(profanity)
 
 
 # Loaded once per process (~0.1 s): the lists are shipped files, changed by a deploy.
@@ -163,8 +194,8 @@ def _candidates(text):
 
 @functools.lru_cache(maxsize=8192)
 def _is_listed(word):
-    """One word against the lists (about 0.3 ms: a scan of ~950 spellings). Kept per
-    process: a school's first names repeat, and the lists change only with a deploy."""
+    """One word against the lists. Kept per process: a school's first names repeat,
+    and the lists change only with a deploy."""
     return NAME_FILTER.contains_profanity(word)
 
 

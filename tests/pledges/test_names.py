@@ -5,6 +5,9 @@ normaliser in pledges/names.py; these tables are what a teacher or a child would
 """
 
 import functools
+import itertools
+import random
+import string
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -98,3 +101,28 @@ def test_the_word_lists_are_data_a_new_language_needs_no_code(tmp_path, monkeypa
         names.validate("Connard")
     with pytest.raises(ValidationError):  # no longer on the allowed list
         names.validate("Dick T.")
+
+
+def test_the_length_split_filter_answers_as_better_profanity_does():
+    """names.NameFilter checks a word against the listed spellings of its length only;
+    better-profanity, asked about the same word with all its spellings, must agree."""
+    whole = names.NAME_FILTER.profanity
+    listed = [str(word) for word in whole.CENSOR_WORDSET]
+    words = set(listed)
+    for word in listed:  # each lookalike spelling better-profanity knows, one at a time
+        for position, letter in enumerate(word):
+            for lookalike in whole.CHARS_MAPPING.get(letter, ()):
+                words.add(word[:position] + lookalike + word[position + 1 :])
+        words.update({word + "s", word[:-1], "x" + word, word.upper()})
+    first_names = (names.WORDLISTS / "names-allowed.txt").read_text(encoding="utf-8").split()
+    words.update(first_names)
+    words.update("".join(pair) for pair in itertools.product(first_names[:40], "kqzs"))
+    rng = random.Random(16)
+    alphabet = string.ascii_lowercase + "@$*01345789éøß'?#"
+    words.update(
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 14))) for _ in range(3000)
+    )
+    split = names.NAME_FILTER.contains_profanity
+    disagree = [word for word in words if split(word) != whole.contains_profanity(word)]
+    assert disagree == []
+    assert sum(map(split, words)) > len(listed)
