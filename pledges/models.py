@@ -486,6 +486,20 @@ class Pledge(models.Model):
         recent = self.signatures.filter(created__gte=signing_cap_since()).count()
         return recent >= settings.PLEDGE_SIGNATURES_PER_MINUTE
 
+    def commitments_with_counts(self):
+        """The commitments in order, each with `signed_count`: how many visible
+        signatures ticked it. Counted from this pledge's signatures, through their ticks
+        (an index range, then the ticks' unique index): half the time of counting from
+        each commitment's ticks and looking up each one's signature."""
+        ticks = Signature.commitments.through.objects.filter(
+            visible_signature("signature__"), signature__pledge=self
+        )
+        counts = dict(ticks.values_list("commitment_id").annotate(Count("pk")).order_by())
+        commitments = list(self.commitments.order_by("order"))
+        for commitment in commitments:
+            commitment.signed_count = counts.get(commitment.pk, 0)
+        return commitments
+
     def commitment_list(self):
         """The commitments in order (prefetched by `for_sign_page`)."""
         return sorted(self.commitments.all(), key=lambda commitment: commitment.order)

@@ -245,9 +245,7 @@ def pledge_detail(request, pk):
         # Called by the template only when the kept list is missing: its ticks are most of
         # the query's cost and of the rows' objects.
         "rows_with_ticks": lambda: _with_ticks(rows),
-        "commitments": pledge.commitments.annotate(
-            signed_count=Count("signatures", filter=visible_signature("signatures__"))
-        ).order_by("order"),
+        "commitments": pledge.commitments_with_counts(),
         "live": request.GET.get("live") == "1",
         "join_url": request.build_absolute_uri(pledge.get_join_url()),
     }

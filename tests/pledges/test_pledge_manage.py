@@ -370,12 +370,12 @@ def test_pledge_page_shows_counts_and_signatures(teacher_client, pledge):
 def test_pledge_page_query_count_is_constant(teacher_client, pledge, django_assert_num_queries):
     make_signature(pledge, "Name A")
     # session, user, membership with school, pledge + classroom, the counts of each list,
-    # commitments with counts, a page of signatures, and the session saved with its new
-    # expiry (savepoint, update, release): 10. The drawn list is kept in the cache, here
+    # the ticks counted by commitment, the commitments, a page of signatures, and the
+    # session saved with its new expiry (savepoint, update, release): 11. The drawn list is kept in the cache, here
     # the database's (Redis in production): reading it is one more. Drawing it needs the
     # page's ticks, one more, and writing it five more (the cull count, the key, the
     # write in a savepoint).
-    first, again = 10 + 1 + 6, 10 + 1
+    first, again = 11 + 1 + 6, 11 + 1
     with django_assert_num_queries(first):
         teacher_client.get(pledge.get_absolute_url())
     with django_assert_num_queries(again):
@@ -665,3 +665,17 @@ def test_the_pledge_refuses_status_changes_that_make_no_sense(classroom):
     opened.close()
     opened.open()  # reopening a closed pledge
     assert opened.status == "open" and opened.closed_at is None
+
+
+def test_each_commitment_counts_the_visible_signatures_that_ticked_it(teacher_client, pledge):
+    first, second, third = pledge.commitment_list()
+    make_signature(pledge, "Ann A", commitments=[first, second])
+    make_signature(pledge, "Ben B", commitments=[first])
+    make_signature(pledge, "Hid H", commitments=[first, third], hidden=True)
+    make_signature(pledge, "Wai W", commitments=[third], approved=False)
+    other = make_pledge(pledge.classroom, title="Another pledge")
+    make_signature(other, "Ann A")  # another pledge's ticks count there, not here
+    page = unescape(teacher_client.get(pledge.get_absolute_url()).text)
+    table = page[page.index('id="commitments-title"') : page.index('id="signatures-title"')]
+    counted = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", table)
+    assert counted == [(first.text, "2"), (second.text, "1"), (third.text, "0")]
