@@ -271,7 +271,7 @@ SIGNATURE_ROW_FIELDS = (
 
 def _with_ticks(rows):
     prefetch_related_objects(
-        rows, Prefetch("commitments", queryset=Commitment.objects.only("order").order_by())
+        rows, Prefetch("commitments", queryset=Commitment.objects.only("order").order_by("order"))
     )
     return rows
 

@@ -679,3 +679,13 @@ def test_each_commitment_counts_the_visible_signatures_that_ticked_it(teacher_cl
     table = page[page.index('id="commitments-title"') : page.index('id="signatures-title"')]
     counted = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", table)
     assert counted == [(first.text, "2"), (second.text, "1"), (third.text, "0")]
+
+
+def test_each_row_lists_its_ticks_when_drawn_and_when_kept(teacher_client, pledge):
+    first, _second, third = pledge.commitment_list()
+    make_signature(pledge, "Ann A", commitments=[first, third])
+    make_signature(pledge, "Ben B", commitments=[_second])
+    for _visit in ("drawn", "kept"):
+        page = unescape(teacher_client.get(pledge.get_absolute_url()).text)
+        ticks = re.findall(r"Commitments: </span>([\d, ]*)</td>", page)
+        assert ticks == ["2", "1, 3"]  # newest first
